@@ -1,0 +1,45 @@
+// Follows what a callback does through the functions of its own module (helpers and client functions).
+// Work handed to another process is not followed: it does not run in the server.
+import type { CallSite, FunctionClause, Handler, Serializer } from './model';
+
+export interface ReachedCall {
+  handler: Handler;
+  call: CallSite;
+  /** The local calls that lead from the handler to the function holding `call` (empty when direct). */
+  chain: CallSite[];
+}
+
+const MAX_DEPTH = 8;
+
+export function callsReachedFrom(serializer: Serializer, handler: Handler): ReachedCall[] {
+  const out: ReachedCall[] = [];
+  const visited = new Set<FunctionClause>();
+  const walk = (clause: FunctionClause, chain: CallSite[]) => {
+    for (const call of clause.calls) {
+      if (call.handedOff) continue;
+      out.push({ handler, call, chain });
+      if (call.module !== null && call.module !== serializer.name) continue;
+      if (chain.length >= MAX_DEPTH) continue;
+      for (const target of serializer.functions) {
+        if (target.name === call.fn && target.arity === call.arity && !visited.has(target)) {
+          visited.add(target);
+          walk(target, [...chain, call]);
+        }
+      }
+    }
+  };
+  walk(handler, []);
+  return out;
+}
+
+/** `handle_call({:search, q}) → search_db/1 → Repo.all`, for messages and related information. */
+export function describeChain(reached: ReachedCall): string {
+  const head = reached.handler.message ? `${reached.handler.name}(${reached.handler.message})` : reached.handler.name;
+  const steps = reached.chain.map((c) => `${c.module ? `${c.module}.` : ''}${c.fn}/${c.arity}`);
+  const last = `${reached.call.module ? `${shortModule(reached.call.module)}.` : ''}${reached.call.fn}`;
+  return [head, ...steps, last].join(' → ');
+}
+
+export function shortModule(name: string): string {
+  return name.split('.').pop() ?? name;
+}

@@ -1,0 +1,692 @@
+// Elixir front end: a tree-sitter tree -> the language-neutral FileModel.
+// It knows Elixir (aliases, OTP callbacks, what a slow call is) and nothing about rules.
+import type { Node, Tree } from 'web-tree-sitter';
+import { LineIndex } from '../positions';
+import type {
+  CallSite, FileModel, FunctionClause, Handler, HandlerKind, ModuleInfo, Range, Registration, Serializer,
+  ServerCall, Signal, SignalKind, SlowKind, StateUse, Suppression,
+} from '../model';
+import { parseSuppression } from '../suppressions';
+
+interface Scope {
+  module: string | null;
+  aliases: Map<string, string>;
+  attributes: Map<string, string>;
+}
+
+const OTP_CALLBACKS = new Set(['init', 'handle_call', 'handle_cast', 'handle_info', 'handle_continue', 'terminate', 'code_change']);
+const DEFINERS = new Map([['def', 'public'], ['defp', 'private']] as const);
+const NOT_CALLS = new Set([
+  'def', 'defp', 'defmacro', 'defmacrop', 'defmodule', 'defstruct', 'defdelegate', 'defguard', 'defguardp', 'defimpl', 'defprotocol',
+  'alias', 'import', 'require', 'use', 'if', 'unless', 'case', 'cond', 'with', 'for', 'receive', 'try', 'quote', 'unquote', 'fn',
+  'raise', 'reraise', 'throw', 'and', 'or', 'not', 'in', 'when', 'from',
+]);
+/** Kernel functions that matter to a server's checklist, called without a module. */
+const KERNEL_CALLS = new Set(['spawn', 'spawn_link', 'spawn_monitor', 'send', 'self']);
+
+/** Calls whose function arguments run in another process. */
+function handsOff(module: string | null, fn: string): boolean {
+  if (module === 'Task') return ['start', 'start_link', 'async', 'async_stream'].includes(fn);
+  if (module === 'Task.Supervisor') return ['start_child', 'async', 'async_nolink', 'async_stream', 'async_stream_nolink'].includes(fn);
+  if (module === 'Kernel' || module === 'Process') return fn.startsWith('spawn');
+  return false;
+}
+
+function slowKind(module: string | null, fn: string): SlowKind | undefined {
+  if (module === null) return undefined;
+  if (['HTTPoison', 'Tesla', 'Req', ':httpc', 'Finch', 'Mint.HTTP', ':hackney', 'HTTPotion'].includes(module)) {
+    if (module === 'Finch') return fn === 'request' || fn === 'request!' ? 'http' : undefined;
+    if (module === 'Req' && !/^(get|post|put|patch|delete|head|request|run)!?$/.test(fn)) return undefined;
+    return 'http';
+  }
+  if ((module === 'Process' && fn === 'sleep') || (module === ':timer' && fn === 'sleep')) return 'sleep';
+  if ((module === 'System' && (fn === 'cmd' || fn === 'shell')) || (module === ':os' && fn === 'cmd')) return 'shell';
+  if (module === 'File' && /^(read|read!|write|write!|stream!|ls|ls!|cp|cp!|cp_r|cp_r!|rm_rf|copy|copy!)$/.test(fn)) return 'file';
+  return undefined;
+}
+
+const WAITING_OPS = new Set(['call', 'multi_call', 'get', 'update', 'get_and_update', 'stop']);
+
+/** Facts about a remote call for the checklist. The range/code are filled in by the caller. */
+function signalFor(module: string | null, fn: string, call: CallSite, selfName: string): { kind: SignalKind; why: string } | undefined {
+  const m = module ?? '';
+  if (m === 'Task' || m === 'Task.Supervisor' || (m === 'Kernel' && fn.startsWith('spawn')) || m === 'DynamicSupervisor' && fn === 'start_child') {
+    if (m === 'Task' && (fn === 'await' || fn === 'yield')) return undefined;
+    return { kind: 'spawns-work', why: `runs work in other processes (${shortCall(m, fn)})` };
+  }
+  if (m === 'GenServer' && fn === 'reply') return { kind: 'deferred-reply', why: 'replies later with GenServer.reply/2, so it can serve callers concurrently' };
+  if (m === 'Process' && fn === 'flag' && /:trap_exit/.test(call.code)) return { kind: 'traps-exits', why: 'traps exits to clean up on shutdown' };
+  if ((m === 'Process' && fn === 'send_after') || (m === ':timer' && /^(send_after|send_interval|apply_interval|apply_after)$/.test(fn))) {
+    return { kind: 'timer', why: `arms a timer (${shortCall(m, fn)})` };
+  }
+  if ((m === ':ets' && fn === 'new') || (m === ':dets' && fn === 'open_file') || (m === 'Port' && fn === 'open') || (m === 'File' && fn === 'open')) {
+    return { kind: 'owns-resource', why: `owns a resource (${shortCall(m, fn)})` };
+  }
+  if ((m === ':gen_tcp' || m === ':gen_udp' || m === ':ssl' || m === 'Port') && fn !== 'open') return { kind: 'socket-io', why: `talks over a socket/port (${shortCall(m, fn)})` };
+  if (m === ':gen_tcp' || m === ':gen_udp' || m === ':ssl') return { kind: 'socket-io', why: `talks over a socket (${shortCall(m, fn)})` };
+  if (m === 'Process' && (fn === 'monitor' || fn === 'link' || fn === 'demonitor')) return { kind: 'monitors', why: `watches other processes (${shortCall(m, fn)})` };
+  if (m === 'Phoenix.PubSub' || (/Endpoint$/.test(m) && /^(broadcast|subscribe|local_broadcast)/.test(fn))) return { kind: 'pubsub', why: `uses PubSub (${shortCall(m, fn)})` };
+  if (m === ':pg' || m === ':pg2' || m === ':global' || m === 'Node' || m === ':rpc' || m === ':erpc') return { kind: 'distributed', why: `talks to other nodes or process groups (${shortCall(m, fn)})` };
+  if (m === 'Kernel' && fn === 'send' && call.serverCall && call.serverCall.target !== 'self') return { kind: 'sends', why: 'sends messages to other processes' };
+  if (call.serverCall && call.serverCall.target !== 'self' && call.serverCall.target !== selfName && m !== 'Kernel') {
+    return { kind: 'calls-other-server', why: `talks to another server (${shortCall(m, fn)})` };
+  }
+  if (m === ':ets' && /^(insert|insert_new|delete|delete_object|update_counter|update_element|delete_all_objects)$/.test(fn)) {
+    return { kind: 'state-changed', why: `writes shared state in ETS (${shortCall(m, fn)})` };
+  }
+  return undefined;
+}
+
+function shortCall(module: string, fn: string): string {
+  return module === 'Kernel' ? `${fn}` : `${module}.${fn}`;
+}
+
+function keywordName(pair: Node): string | null {
+  const key = pair.childForFieldName('key');
+  if (!key) return null;
+  const match = /^"?([\w?!]+)"?:\s*$/.exec(key.text);
+  return match ? match[1] : null;
+}
+
+function namedArgs(call: Node): Node[] {
+  const args = call.namedChildren.find((c) => c?.type === 'arguments');
+  return args ? (args.namedChildren.filter(Boolean) as Node[]) : [];
+}
+
+function keywordValue(keywords: Node | undefined, name: string): Node | null {
+  if (!keywords || keywords.type !== 'keywords') return null;
+  for (const pair of keywords.namedChildren) {
+    if (pair && pair.type === 'pair' && keywordName(pair) === name) return pair.childForFieldName('value');
+  }
+  return null;
+}
+
+function doBlockOf(call: Node): Node | null {
+  return call.namedChildren.find((c) => c?.type === 'do_block') ?? null;
+}
+
+/** The body of `def f do … end` or `def f, do: …` as a list of expressions. */
+function bodyOf(call: Node): Node[] {
+  const block = doBlockOf(call);
+  if (block) return block.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment');
+  const args = namedArgs(call);
+  const doValue = keywordValue(args[args.length - 1], 'do');
+  return doValue ? [doValue] : [];
+}
+
+function isIdentifier(node: Node | null | undefined, name?: string): boolean {
+  return !!node && node.type === 'identifier' && (name === undefined || node.text === name);
+}
+
+/** A literal that carries no information between messages (nil, atoms, numbers, empty collections). */
+function isConstant(node: Node): boolean {
+  if (['nil', 'boolean', 'atom', 'integer', 'float', 'string', 'charlist'].includes(node.type)) return true;
+  if ((node.type === 'map' || node.type === 'list' || node.type === 'tuple') && node.namedChildren.length === 0) return true;
+  return false;
+}
+
+/** Every identifier inside a node, excluding the right side of dots (function names). */
+function identifiersIn(node: Node, out: Set<string>): Set<string> {
+  if (node.type === 'identifier') out.add(node.text);
+  for (const child of node.namedChildren) {
+    if (!child) continue;
+    if (node.type === 'dot' && child === node.childForFieldName('right')) continue;
+    identifiersIn(child, out);
+  }
+  return out;
+}
+
+export function buildElixirModel(uri: string, text: string, tree: Tree): FileModel {
+  return new ElixirModelBuilder(uri, text, tree).build();
+}
+
+class ElixirModelBuilder {
+  private readonly lines: LineIndex;
+  private readonly modules: ModuleInfo[] = [];
+  private readonly serializers: Serializer[] = [];
+  private readonly serverCalls: CallSite[] = [];
+  private readonly suppressions: Suppression[] = [];
+  private readonly linesInsideStrings = new Set<number>();
+  private readonly syntaxErrors: Range[] = [];
+
+  constructor(private readonly uri: string, private readonly text: string, private readonly tree: Tree) {
+    this.lines = new LineIndex(text);
+  }
+
+  build(): FileModel {
+    const root = this.tree.rootNode;
+    this.scanLexical(root);
+    this.visitContainer(root, { module: null, aliases: new Map(), attributes: new Map() });
+    return {
+      uri: this.uri,
+      language: 'elixir',
+      modules: this.modules,
+      serializers: this.serializers,
+      serverCalls: this.serverCalls,
+      suppressions: this.suppressions,
+      linesInsideStrings: [...this.linesInsideStrings].sort((a, b) => a - b),
+      syntaxErrors: this.syntaxErrors,
+    };
+  }
+
+  private range(node: Node): Range {
+    return this.lines.range(node.startIndex, node.endIndex);
+  }
+
+  private codeAt(node: Node): string {
+    return this.lines.lineText(this.lines.position(node.startIndex).line).trim();
+  }
+
+  /** Comments (suppressions), multi-line strings and syntax errors, in one pass over the tree. */
+  private scanLexical(root: Node): void {
+    const cursor = root.walk();
+    let descend = true;
+    for (;;) {
+      const node = cursor.currentNode;
+      descend = true;
+      if (node.type === 'comment') {
+        const suppression = parseSuppression(node.text, '#', this.range(node));
+        if (suppression) this.suppressions.push(suppression);
+        descend = false;
+      } else if (['string', 'charlist', 'sigil', 'quoted_atom', 'quoted_keyword'].includes(node.type)) {
+        const first = this.lines.position(node.startIndex).line;
+        const last = this.lines.position(node.endIndex).line;
+        for (let line = first + 1; line <= last; line++) this.linesInsideStrings.add(line);
+        descend = node.hasError;
+      } else if (node.isError || node.isMissing) {
+        this.syntaxErrors.push(this.range(node));
+        descend = false;
+      } else if (!node.hasError && node.type !== 'source' && node.type !== 'do_block' && node.type !== 'call' && node.type !== 'arguments' && node.type !== 'body' && node.type !== 'stab_clause' && node.type !== 'block' && node.type !== 'anonymous_function') {
+        // Only containers can hold comments worth visiting; leaves without errors are skipped quickly.
+        descend = node.namedChildCount > 0;
+      }
+      if (descend && cursor.gotoFirstChild()) continue;
+      while (!cursor.gotoNextSibling()) {
+        if (!cursor.gotoParent()) {
+          cursor.delete();
+          return;
+        }
+      }
+    }
+  }
+
+  /** Finds module definitions at the top level, in module bodies and in blocks around them. */
+  private visitContainer(node: Node, scope: Scope): void {
+    for (const child of node.namedChildren) {
+      if (!child) continue;
+      if (child.type === 'call' && isIdentifier(child.childForFieldName('target'), 'defmodule')) {
+        this.visitModule(child, scope);
+      } else if (child.type === 'call' && isIdentifier(child.childForFieldName('target'), 'alias')) {
+        this.collectAlias(child, scope);
+      } else if (child.type === 'call' && doBlockOf(child) && !DEFINERS.has(child.childForFieldName('target')?.text as 'def')) {
+        this.visitContainer(doBlockOf(child)!, scope);
+      }
+    }
+  }
+
+  private resolveAlias(name: string, scope: Scope): string {
+    const [head, ...rest] = name.split('.');
+    if (head === '__MODULE__' && scope.module) return [scope.module, ...rest].join('.');
+    const full = scope.aliases.get(head);
+    return full ? [full, ...rest].join('.') : name;
+  }
+
+  /** The module a call's receiver names: an alias, `__MODULE__`, an erlang atom or `@attribute`. */
+  private moduleOf(receiver: Node, scope: Scope): string | null {
+    switch (receiver.type) {
+      case 'alias':
+        return this.resolveAlias(receiver.text, scope);
+      case 'atom':
+        return receiver.text;
+      case 'identifier':
+        return receiver.text === '__MODULE__' ? scope.module : null;
+      case 'dot': {
+        // __MODULE__.Sub
+        const left = receiver.childForFieldName('left');
+        const right = receiver.childForFieldName('right');
+        if (left && right && right.type === 'alias') {
+          const base = this.moduleOf(left, scope);
+          return base ? `${base}.${right.text}` : null;
+        }
+        return null;
+      }
+      case 'unary_operator': {
+        const operand = receiver.childForFieldName('operand');
+        if (receiver.child(0)?.type === '@' && operand?.type === 'identifier') return scope.attributes.get(operand.text) ?? null;
+        return null;
+      }
+      default:
+        return null;
+    }
+  }
+
+  private collectAlias(call: Node, scope: Scope): void {
+    const [target, options] = namedArgs(call);
+    if (!target) return;
+    const as = keywordValue(options, 'as');
+    if (target.type === 'dot' && target.childForFieldName('right')?.type === 'tuple') {
+      // alias Shop.{Repo, Catalog}
+      const base = this.moduleOf(target.childForFieldName('left')!, scope);
+      if (!base) return;
+      for (const member of target.childForFieldName('right')!.namedChildren) {
+        if (member?.type === 'alias') {
+          const last = member.text.split('.').pop()!;
+          scope.aliases.set(last, `${base}.${member.text}`);
+        }
+      }
+      return;
+    }
+    const full = this.moduleOf(target, scope);
+    if (!full) return;
+    const short = as?.type === 'alias' ? as.text : full.split('.').pop()!;
+    scope.aliases.set(short, full);
+  }
+
+  private visitModule(call: Node, outer: Scope): void {
+    const [nameNode] = namedArgs(call);
+    const body = doBlockOf(call);
+    if (!nameNode || !body) return;
+    const written = nameNode.type === 'alias' ? nameNode.text : this.moduleOf(nameNode, outer);
+    if (!written) return;
+    const name = outer.module && nameNode.type === 'alias' ? `${outer.module}.${written}` : written;
+    if (outer.module && nameNode.type === 'alias') outer.aliases.set(written.split('.')[0], `${outer.module}.${written.split('.')[0]}`);
+    const scope: Scope = { module: name, aliases: new Map(outer.aliases), attributes: new Map(outer.attributes) };
+
+    const statements = body.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment');
+    let use: { kind: 'GenServer' | 'Agent'; node: Node } | undefined;
+    let isRepo = false;
+    // Aliases and attributes first: Elixir needs them before use, but a model that sees them all is simpler and rarely wrong.
+    for (const statement of statements) {
+      if (statement.type === 'call') {
+        const target = statement.childForFieldName('target');
+        if (isIdentifier(target, 'alias')) this.collectAlias(statement, scope);
+      } else if (statement.type === 'unary_operator' && statement.child(0)?.type === '@') {
+        const operand = statement.childForFieldName('operand');
+        if (operand?.type === 'call') {
+          const [value] = namedArgs(operand);
+          const attr = operand.childForFieldName('target')?.text;
+          if (attr && value && value.type === 'alias') scope.attributes.set(attr, this.resolveAlias(value.text, scope));
+        }
+      }
+    }
+    const clauses: { clause: FunctionClause; node: Node; params: Node[]; body: Node[] }[] = [];
+    for (const statement of statements) {
+      if (statement.type !== 'call') continue;
+      const target = statement.childForFieldName('target')?.text;
+      if (target === 'use') {
+        const [used] = namedArgs(statement);
+        const usedName = used ? this.moduleOf(used, scope) : null;
+        if (usedName === 'GenServer' || usedName === 'Agent') use ??= { kind: usedName, node: statement };
+        if (usedName === 'Ecto.Repo') isRepo = true;
+      } else if (target === 'defmodule') {
+        this.visitModule(statement, scope);
+      } else if (target && DEFINERS.has(target as 'def')) {
+        const parsed = this.functionClause(statement, DEFINERS.get(target as 'def')!, scope);
+        if (parsed) clauses.push(parsed);
+      } else if (doBlockOf(statement)) {
+        this.visitContainer(doBlockOf(statement)!, scope);
+      }
+    }
+
+    this.modules.push({ name, range: this.range(call), nameRange: this.range(nameNode), isRepo });
+    for (const { clause } of clauses) {
+      for (const site of clause.calls) if (site.serverCall) this.serverCalls.push(site);
+    }
+    if (use) this.serializers.push(this.serializer(name, use, call, nameNode, clauses, scope));
+  }
+
+  private functionClause(def: Node, visibility: 'public' | 'private', scope: Scope) {
+    let [head] = namedArgs(def);
+    if (!head) return undefined;
+    if (head.type === 'binary_operator' && head.child(1)?.type === 'when') head = head.childForFieldName('left')!;
+    let name: string;
+    let params: Node[] = [];
+    if (head.type === 'call') {
+      const target = head.childForFieldName('target');
+      if (!target || target.type !== 'identifier') return undefined;
+      name = target.text;
+      params = namedArgs(head);
+    } else if (head.type === 'identifier') {
+      name = head.text;
+    } else {
+      return undefined;
+    }
+    const body = bodyOf(def);
+    const calls: CallSite[] = [];
+    for (const expr of body) this.collectCalls(expr, scope, false, calls);
+    const clause: FunctionClause = {
+      name, arity: params.length, visibility, range: this.range(def), headRange: this.range(head), code: this.codeAt(def), calls,
+    };
+    return { clause, node: def, params, body };
+  }
+
+  /** Every call under `node`, with aliases resolved; calls inside handed-off closures are marked. */
+  private collectCalls(node: Node, scope: Scope, handedOff: boolean, out: CallSite[]): void {
+    if (node.type === 'call') {
+      const target = node.childForFieldName('target');
+      if (isIdentifier(target, 'defmodule')) return;
+      const site = this.callSite(node, scope, handedOff);
+      if (site) out.push(site);
+      const childHandedOff = handedOff || (!!site && handsOff(site.module, site.fn));
+      for (const child of node.namedChildren) if (child && child !== target) this.collectCalls(child, scope, childHandedOff, out);
+      if (target && target.type === 'dot') {
+        const left = target.childForFieldName('left');
+        if (left && left.type !== 'alias' && left.type !== 'atom') this.collectCalls(left, scope, handedOff, out);
+      }
+      return;
+    }
+    for (const child of node.namedChildren) if (child) this.collectCalls(child, scope, handedOff, out);
+  }
+
+  private callSite(node: Node, scope: Scope, handedOff: boolean): CallSite | undefined {
+    const target = node.childForFieldName('target');
+    if (!target) return undefined;
+    let module: string | null;
+    let fn: string;
+    if (target.type === 'dot') {
+      const right = target.childForFieldName('right');
+      const left = target.childForFieldName('left');
+      if (!right || right.type !== 'identifier' || !left) return undefined; // fun.(x) or Mod.Sub
+      module = this.moduleOf(left, scope);
+      if (module === null) return undefined; // a call on a variable: not resolvable
+      fn = right.text;
+    } else if (target.type === 'identifier') {
+      fn = target.text;
+      if (NOT_CALLS.has(fn)) return undefined;
+      module = KERNEL_CALLS.has(fn) ? 'Kernel' : null;
+    } else {
+      return undefined;
+    }
+    const args = namedArgs(node);
+    const piped = node.parent?.type === 'binary_operator' && node.parent.child(1)?.type === '|>' && node.parent.childForFieldName('right')?.equals(node);
+    const arity = args.length + (piped ? 1 : 0);
+    const mentions = new Set<string>();
+    for (const arg of args) identifiersIn(arg, mentions);
+    if (piped) identifiersIn(node.parent!.childForFieldName('left')!, mentions);
+    const site: CallSite = {
+      uri: this.uri,
+      range: this.range(node),
+      module,
+      fn,
+      arity,
+      mentions: [...mentions],
+      handedOff,
+      code: this.codeAt(node),
+    };
+    site.serverCall = this.serverCall(module, fn, piped ? null : args[0] ?? null, scope);
+    site.slow = slowKind(module, fn);
+    return site;
+  }
+
+  private serverCall(module: string | null, fn: string, first: Node | null, scope: Scope): ServerCall | undefined {
+    let op: string | undefined;
+    if ((module === 'GenServer' || module === ':gen_server') && ['call', 'cast', 'multi_call', 'abcast', 'stop'].includes(fn)) op = fn;
+    else if (module === 'Agent' && ['get', 'update', 'get_and_update', 'cast', 'stop'].includes(fn)) op = fn;
+    else if (module === 'Kernel' && fn === 'send') op = 'send';
+    if (!op) return undefined;
+    return { op, target: first ? this.serverTarget(first, scope) : 'dynamic', waits: WAITING_OPS.has(op) };
+  }
+
+  private serverTarget(node: Node, scope: Scope): string {
+    if (node.type === 'call' && isIdentifier(node.childForFieldName('target'), 'self') && namedArgs(node).length === 0) return 'self';
+    if (node.type === 'alias' || isIdentifier(node, '__MODULE__')) return this.moduleOf(node, scope) ?? 'dynamic';
+    if (node.type === 'atom') return node.text;
+    if (node.type === 'tuple') {
+      const [kind, name] = node.namedChildren;
+      if (kind?.text === ':global' && name && (name.type === 'atom' || name.type === 'alias')) return `{:global, ${name.type === 'alias' ? this.resolveAlias(name.text, scope) : name.text}}`;
+    }
+    return 'dynamic';
+  }
+
+  private serializer(
+    name: string, use: { kind: 'GenServer' | 'Agent'; node: Node }, moduleNode: Node, nameNode: Node,
+    clauses: { clause: FunctionClause; node: Node; params: Node[]; body: Node[] }[], scope: Scope,
+  ): Serializer {
+    const handlers: Handler[] = [];
+    const signals: Signal[] = [];
+    const signal = (kind: SignalKind, node: Node | Range, why: string, code?: string) => {
+      const range = 'startIndex' in node ? this.range(node) : node;
+      signals.push({ kind, range, why, code: code ?? this.lines.lineText(range.start.line).trim() });
+    };
+    const registration = this.registration(clauses.map((c) => c.node), use.kind, name, scope);
+
+    for (const { clause, params, body } of clauses) {
+      if (use.kind === 'GenServer' && clause.visibility === 'public' && OTP_CALLBACKS.has(clause.name)) {
+        const kind = clause.name as HandlerKind;
+        const stateIndex = kind === 'init' ? -1 : kind === 'code_change' ? 1 : params.length - 1;
+        const { stateUse, changedAt, stateParam } = stateIndex >= 0 ? this.stateUse(params[stateIndex], body, kind) : { stateUse: 'unknown' as StateUse, changedAt: [], stateParam: null };
+        const message = kind === 'init' || kind === 'terminate' ? '' : params[0]?.text ?? '';
+        handlers.push({ ...clause, kind, message, stateParam, stateUse, servesCallers: kind === 'handle_call' || kind === 'handle_cast' });
+        if (kind === 'handle_call' || kind === 'handle_cast' || kind === 'handle_info') {
+          if (stateUse === 'changed') for (const at of changedAt) signal('state-changed', at, `${kind}(${message}) returns a changed state`);
+          if (stateUse === 'read') signal('state-read', params[stateIndex], `${kind}(${message}) reads the state`);
+        }
+        if (kind === 'handle_continue') signal('continue', clause.headRange, 'continues start-up after init (handle_continue)');
+        if (kind === 'terminate') signal('terminate', clause.headRange, 'cleans up on exit (terminate)');
+        if (kind === 'handle_info' && /^\{\s*:(DOWN|EXIT)\b/.test(message)) signal('handles-down', clause.headRange, `reacts when a watched process exits (${message.split(',')[0]}, …})`);
+        if (kind === 'handle_info' && /^\{\s*:(tcp|ssl|udp)\b/.test(message)) signal('socket-io', clause.headRange, 'receives data from a socket');
+        if (kind === 'init') {
+          for (const expr of body) this.forEachReplyTuple(expr, (tuple) => {
+            if (tuple.namedChildren[0]?.text === ':ok' && /^\{\s*:continue\b/.test(tuple.namedChildren[2]?.text ?? '')) signal('continue', tuple, 'init continues start-up with handle_continue');
+          });
+        }
+      }
+    }
+    if (use.kind === 'Agent') this.agentHandlers(clauses.map((c) => c.node), name, scope, handlers, signal);
+
+    // Signals from calls that run inside the server: callbacks and the module functions they reach.
+    const functions = clauses.map((c) => c.clause);
+    const reached = reachableClauses(handlers, functions);
+    for (const fnClause of reached) {
+      for (const call of fnClause.calls) {
+        if (call.serverCall?.op === 'send' && call.serverCall.target === 'self') continue;
+        const found = signalFor(call.module, call.fn, call, name);
+        if (found) signals.push({ kind: found.kind, range: call.range, why: found.why, code: call.code });
+      }
+    }
+
+    return {
+      language: 'elixir',
+      uri: this.uri,
+      name,
+      kind: use.kind,
+      declaration: this.range(use.node),
+      nameRange: this.range(nameNode),
+      moduleRange: this.range(moduleNode),
+      registration,
+      singleton: registration.kind === 'name' || registration.kind === 'global',
+      handlers,
+      functions,
+      signals: dedupeSignals(signals),
+    };
+  }
+
+  /** Agents keep their callbacks in anonymous functions passed to Agent.get/update/…: each one is a handler. */
+  private agentHandlers(defs: Node[], selfName: string, scope: Scope, handlers: Handler[], signal: (k: SignalKind, n: Node, why: string) => void): void {
+    const visit = (node: Node) => {
+      if (node.type === 'call') {
+        const target = node.childForFieldName('target');
+        const fn = target?.type === 'dot' ? target.childForFieldName('right')?.text : undefined;
+        const receiver = target?.type === 'dot' ? target.childForFieldName('left') : null;
+        if (fn && receiver && this.moduleOf(receiver, scope) === 'Agent' && ['get', 'update', 'get_and_update', 'cast'].includes(fn)) {
+          const args = namedArgs(node);
+          const lambda = args.find((a) => a.type === 'anonymous_function');
+          const addressed = args[0] ? this.serverTarget(args[0], scope) : 'dynamic';
+          if (lambda && (addressed === selfName || addressed === 'self' || addressed === 'dynamic')) {
+            const clauseNode = lambda.namedChildren.find((c) => c?.type === 'stab_clause');
+            const paramsNode = clauseNode?.childForFieldName('left');
+            const stateParam = paramsNode?.namedChildren[0] ?? null;
+            const bodyNode = clauseNode?.childForFieldName('right');
+            const calls: CallSite[] = [];
+            if (bodyNode) this.collectCalls(bodyNode, scope, false, calls);
+            const kind = `agent_${fn}` as HandlerKind;
+            const ignoresState = !stateParam || /^_/.test(stateParam.text);
+            const stateUse: StateUse = fn === 'get' ? (ignoresState ? 'ignored' : 'read') : 'changed';
+            handlers.push({
+              name: `Agent.${fn}`, arity: 1, visibility: 'private', range: this.range(lambda), headRange: this.range(node),
+              code: this.codeAt(node), calls, kind, message: '', stateParam: ignoresState ? null : stateParam!.text, stateUse, servesCallers: true,
+            });
+            if (stateUse === 'changed') signal('state-changed', node, `Agent.${fn} changes the shared state`);
+            else if (stateUse === 'read') signal('state-read', node, 'Agent.get reads the shared state');
+          }
+        }
+      }
+      for (const child of node.namedChildren) if (child) visit(child);
+    };
+    for (const def of defs) visit(def);
+  }
+
+  /** How the registered name is given in start_link / start: `name: __MODULE__`, `{:global, …}`, `{:via, …}`. */
+  private registration(defs: Node[], kind: 'GenServer' | 'Agent', selfName: string, scope: Scope): Registration {
+    let found: Registration | undefined;
+    const optionsIndex = kind === 'GenServer' ? 2 : 1;
+    const visit = (node: Node) => {
+      if (found) return;
+      if (node.type === 'call') {
+        const target = node.childForFieldName('target');
+        const receiver = target?.type === 'dot' ? target.childForFieldName('left') : null;
+        const fn = target?.type === 'dot' ? target.childForFieldName('right')?.text : undefined;
+        if (receiver && (fn === 'start_link' || fn === 'start') && this.moduleOf(receiver, scope) === kind) {
+          const options = namedArgs(node)[optionsIndex];
+          if (!options) {
+            found = { kind: 'none', text: '' };
+          } else if (options.type === 'keywords' || options.type === 'list') {
+            const keywords = options.type === 'list' ? options.namedChildren.find((c) => c?.type === 'keywords') ?? undefined : options;
+            const value = keywordValue(keywords, 'name');
+            found = value ? this.nameRegistration(value, selfName, scope) : { kind: 'none', text: '' };
+          } else {
+            found = { kind: 'dynamic', text: options.text, range: this.range(options) };
+          }
+          return;
+        }
+      }
+      for (const child of node.namedChildren) if (child) visit(child);
+    };
+    for (const def of defs) visit(def);
+    return found ?? { kind: 'none', text: '' };
+  }
+
+  private nameRegistration(value: Node, selfName: string, scope: Scope): Registration {
+    const range = this.range(value);
+    const text = value.text;
+    if (value.type === 'alias' || isIdentifier(value, '__MODULE__')) {
+      return { kind: 'name', name: this.moduleOf(value, scope) ?? selfName, text, range };
+    }
+    if (value.type === 'atom') return { kind: 'name', name: value.text, text, range };
+    if (value.type === 'tuple') {
+      const [how, key] = value.namedChildren;
+      if (how?.text === ':global' && key && (key.type === 'atom' || key.type === 'alias' || isIdentifier(key, '__MODULE__'))) {
+        return { kind: 'global', name: key.type === 'atom' ? key.text : this.moduleOf(key, scope) ?? selfName, text, range };
+      }
+      if (how?.text === ':global') return { kind: 'dynamic', text, range };
+      if (how?.text === ':via') return { kind: 'via', text, range };
+    }
+    // `Keyword.get(opts, :name, __MODULE__)` or `opts[:name] || __MODULE__`: the default is one fixed name.
+    const fallback = defaultName(value);
+    if (fallback) {
+      const inner = this.nameRegistration(fallback, selfName, scope);
+      if (inner.kind === 'name' || inner.kind === 'global') return { ...inner, text, range };
+    }
+    return { kind: 'dynamic', text, range };
+  }
+
+  /** How a callback uses its state parameter, and where it returns a changed state. */
+  private stateUse(param: Node | undefined, body: Node[], kind: HandlerKind): { stateUse: StateUse; changedAt: Node[]; stateParam: string | null } {
+    if (!param) return { stateUse: 'unknown', changedAt: [], stateParam: null };
+    let name: string | null = null;
+    let destructured = false;
+    if (param.type === 'identifier') {
+      name = param.text;
+    } else if (param.type === 'binary_operator' && param.child(1)?.type === '=') {
+      const left = param.childForFieldName('left');
+      const right = param.childForFieldName('right');
+      name = isIdentifier(right) ? right!.text : isIdentifier(left) ? left!.text : null;
+      destructured = true;
+    } else {
+      destructured = true;
+    }
+    const ignored = name !== null && name.startsWith('_') && !destructured;
+    const stateElements: Node[] = [];
+    for (const expr of body) this.forEachReplyTuple(expr, (tuple) => {
+      const element = stateElementOf(tuple, kind);
+      if (element) stateElements.push(element);
+    });
+    const changedAt = stateElements.filter((el) => !(name !== null && isIdentifier(el, name)) && !isConstant(el));
+    // Reads: the state name appearing anywhere except as the bare state element of a reply.
+    let reads = destructured;
+    if (!reads && name && !ignored) {
+      const bare = new Set(stateElements.filter((el) => isIdentifier(el, name!)).map((el) => el.startIndex));
+      const visit = (node: Node) => {
+        if (reads) return;
+        if (node.type === 'identifier' && node.text === name && !bare.has(node.startIndex)) reads = true;
+        for (const child of node.namedChildren) if (child) visit(child);
+      };
+      body.forEach(visit);
+    }
+    const stateParam = ignored ? null : name;
+    if (changedAt.length > 0) return { stateUse: 'changed', changedAt, stateParam };
+    if (reads) return { stateUse: 'read', changedAt, stateParam };
+    if (stateElements.length === 0) return { stateUse: 'unknown', changedAt, stateParam };
+    return { stateUse: ignored ? 'ignored' : 'unchanged', changedAt, stateParam };
+  }
+
+  /** Visits `{:reply, …}`, `{:noreply, …}`, `{:stop, …}` and `{:ok, …}` tuples, outside handed-off closures. */
+  private forEachReplyTuple(node: Node, visit: (tuple: Node) => void): void {
+    if (node.type === 'tuple') {
+      const tag = node.namedChildren[0];
+      if (tag?.type === 'atom' && /^:(reply|noreply|stop|ok)$/.test(tag.text)) visit(node);
+    }
+    if (node.type === 'anonymous_function') return;
+    for (const child of node.namedChildren) if (child) this.forEachReplyTuple(child, visit);
+  }
+}
+
+/** The state element of a callback's return tuple. */
+function stateElementOf(tuple: Node, kind: HandlerKind): Node | null {
+  const items = tuple.namedChildren.filter(Boolean) as Node[];
+  const tag = items[0]?.text;
+  if (tag === ':reply' && items.length >= 3) return items[2];
+  if (tag === ':noreply' && items.length >= 2) return items[1];
+  if (tag === ':stop' && items.length === 3) return items[2];
+  if (tag === ':stop' && items.length === 4) return items[3];
+  if (tag === ':ok' && kind === 'init' && items.length >= 2) return items[1];
+  return null;
+}
+
+/** The default in `Keyword.get(opts, :name, Default)`, `opts[:name] || Default`. */
+function defaultName(value: Node): Node | null {
+  if (value.type === 'call') {
+    const target = value.childForFieldName('target');
+    if (target?.type === 'dot' && /^Keyword$/.test(target.childForFieldName('left')?.text ?? '') && target.childForFieldName('right')?.text === 'get') {
+      return namedArgs(value)[2] ?? null;
+    }
+  }
+  if (value.type === 'binary_operator' && value.child(1)?.type === '||') return value.childForFieldName('right');
+  return null;
+}
+
+/** Callbacks plus the module functions they reach through local calls (what runs in the server). */
+export function reachableClauses(handlers: FunctionClause[], functions: FunctionClause[]): FunctionClause[] {
+  const seen = new Set<FunctionClause>();
+  const queue: FunctionClause[] = [...handlers];
+  while (queue.length) {
+    const clause = queue.pop()!;
+    if (seen.has(clause)) continue;
+    seen.add(clause);
+    for (const call of clause.calls) {
+      if (call.module !== null || call.handedOff) continue;
+      for (const fn of functions) if (fn.name === call.fn && fn.arity === call.arity && !seen.has(fn)) queue.push(fn);
+    }
+  }
+  return [...seen];
+}
+
+function dedupeSignals(signals: Signal[]): Signal[] {
+  const seen = new Set<string>();
+  return signals.filter((s) => {
+    const key = `${s.kind}:${s.range.start.line}:${s.range.start.character}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}

@@ -1,0 +1,49 @@
+// Loads web-tree-sitter and the tree-sitter-elixir grammar (both wasm, both shipped in dist/ next to the bundle).
+import * as fs from 'fs';
+import * as path from 'path';
+import { Language, Parser, type Tree } from 'web-tree-sitter';
+
+const GRAMMAR_WASM = 'tree-sitter-elixir.wasm';
+const RUNTIME_WASM = 'web-tree-sitter.wasm';
+
+/** Finds a wasm file next to the running bundle (dist/) or, when running from sources, in node_modules. */
+function locateWasm(file: string): string {
+  const besideBundle = path.join(__dirname, file);
+  if (fs.existsSync(besideBundle)) return besideBundle;
+  const pkg = file === GRAMMAR_WASM ? 'tree-sitter-elixir' : 'web-tree-sitter';
+  return require.resolve(`${pkg}/${file}`);
+}
+
+let elixir: Promise<Language> | undefined;
+
+/** Initialises the runtime once and loads the grammar; rejects with a clear message when the ABI does not fit. */
+export function loadElixirLanguage(): Promise<Language> {
+  elixir ??= (async () => {
+    await Parser.init({ locateFile: (name: string) => (name.endsWith('.wasm') ? locateWasm(RUNTIME_WASM) : name) });
+    const language = await Language.load(locateWasm(GRAMMAR_WASM));
+    // web-tree-sitter 0.27 reads grammars of ABI 13..15; tree-sitter-elixir 0.3 is ABI 14.
+    if (language.abiVersion < 13 || language.abiVersion > 15) {
+      throw new Error(`tree-sitter-elixir ABI ${language.abiVersion} is not supported by this web-tree-sitter`);
+    }
+    return language;
+  })();
+  return elixir;
+}
+
+/** A parser for one thread of work; parse() reuses the old tree when one is given (incremental). */
+export class ElixirParser {
+  private constructor(private readonly parser: Parser) {}
+
+  static async create(): Promise<ElixirParser> {
+    const language = await loadElixirLanguage();
+    const parser = new Parser();
+    parser.setLanguage(language);
+    return new ElixirParser(parser);
+  }
+
+  parse(text: string, oldTree?: Tree): Tree {
+    const tree = this.parser.parse(text, oldTree ?? null);
+    if (!tree) throw new Error('tree-sitter returned no tree');
+    return tree;
+  }
+}

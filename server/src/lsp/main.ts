@@ -1,0 +1,326 @@
+// The language server (run with --stdio, or --node-ipc by the VS Code client). It owns the documents,
+// the workspace index and the settings, and presents findings as diagnostics, hovers and code actions.
+import { fileURLToPath, pathToFileURL } from 'url';
+import {
+  CodeAction, CodeActionKind, createConnection, DiagnosticSeverity, DidChangeWatchedFilesNotification, FileChangeType,
+  ProposedFeatures, TextDocumentSyncKind, type Connection, type Diagnostic, type InitializeParams, type InitializeResult,
+} from 'vscode-languageserver/node';
+import { analyzeFile, type RuleSetting } from '../analysis';
+import { ruleDocsUrl } from '../docs';
+import { ElixirParser } from '../elixir/parser';
+import type { FileModel, Finding, Severity } from '../model';
+import { modelFromText } from '../project';
+import { RULES } from '../rules';
+import { suppressionComment } from '../suppressions';
+import { VERSION } from '../version';
+import { ELIXIR_EXTENSIONS, listSourceFiles, readSourceFile } from '../workspace/files';
+import { WorkspaceIndex } from '../workspace/index';
+import { ElixirDocument } from './documents';
+import { hoverAt } from './hover';
+
+interface Settings {
+  enable: boolean;
+  debounceMs: number;
+  rules: Record<string, RuleSetting | undefined>;
+}
+
+const DEFAULT_SETTINGS: Settings = { enable: true, debounceMs: 200, rules: {} };
+const SEVERITY: Record<Severity, DiagnosticSeverity> = {
+  error: DiagnosticSeverity.Error, warning: DiagnosticSeverity.Warning, info: DiagnosticSeverity.Information, hint: DiagnosticSeverity.Hint,
+};
+/** Files that can define servers or repos; the background scan parses only these. */
+const WORTH_PARSING = /\buse\s+(GenServer|Agent|Ecto\.Repo)\b/;
+
+function readSettings(value: unknown, base: Settings = DEFAULT_SETTINGS): Settings {
+  const v = (value && typeof value === 'object' ? value : {}) as Partial<Settings> & Record<string, unknown>;
+  const rules: Settings['rules'] = {};
+  const given = v.rules && typeof v.rules === 'object' ? (v.rules as Record<string, unknown>) : {};
+  for (const rule of RULES) {
+    const setting = given[rule.meta.id];
+    if (setting === 'off' || setting === 'info' || setting === 'warning' || setting === 'error') rules[rule.meta.id] = setting;
+  }
+  return {
+    enable: typeof v.enable === 'boolean' ? v.enable : base.enable,
+    debounceMs: typeof v.debounceMs === 'number' && v.debounceMs >= 0 ? v.debounceMs : base.debounceMs,
+    rules,
+  };
+}
+
+export function startServer(connection: Connection): void {
+  const documents = new Map<string, ElixirDocument>();
+  const findingsByUri = new Map<string, Finding[]>();
+  const timers = new Map<string, NodeJS.Timeout>();
+  const index = new WorkspaceIndex();
+  let settings = DEFAULT_SETTINGS;
+  let parser: ElixirParser | undefined;
+  const parserReady = ElixirParser.create().then((p) => (parser = p));
+  let workspaceRoots: string[] = [];
+  let canPullConfiguration = false;
+  let canWatchFiles = false;
+
+  const log = (message: string) => connection.console.log(`[chokepoint] ${message}`);
+  const logError = (what: string, error: unknown) =>
+    connection.console.error(`[chokepoint] ${what}: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
+
+  /** Every handler goes through this: an exception is logged and answered with a fallback, never fatal. */
+  function guard<A extends unknown[], R>(what: string, fallback: R, handler: (...args: A) => R | Promise<R>) {
+    return async (...args: A): Promise<R> => {
+      try {
+        return await handler(...args);
+      } catch (error) {
+        logError(what, error);
+        return fallback;
+      }
+    };
+  }
+
+  function modelOf(doc: ElixirDocument): FileModel | undefined {
+    if (!parser || doc.tooLarge) return undefined;
+    const model = doc.getModel(parser);
+    if (index.update(model)) scheduleAll(); // a repo appeared or went: every open file may change
+    return model;
+  }
+
+  function analyze(doc: ElixirDocument): Finding[] {
+    const model = modelOf(doc);
+    if (!model || !settings.enable) return [];
+    const findings = analyzeFile(model, index.context(), { rules: settings.rules, log });
+    findingsByUri.set(doc.uri, findings);
+    return findings;
+  }
+
+  function toDiagnostic(f: Finding): Diagnostic {
+    return {
+      range: f.range,
+      severity: SEVERITY[f.severity],
+      code: f.ruleId,
+      codeDescription: { href: ruleDocsUrl(f.ruleId) },
+      source: 'chokepoint',
+      message: f.message,
+      relatedInformation: f.related.map((r) => ({ location: { uri: r.uri, range: r.range }, message: r.why })),
+      data: { ruleId: f.ruleId },
+    };
+  }
+
+  function publish(doc: ElixirDocument): void {
+    let diagnostics: Diagnostic[];
+    if (doc.tooLarge) {
+      diagnostics = [{
+        range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+        severity: DiagnosticSeverity.Information,
+        source: 'chokepoint',
+        message: `Chokepoint skipped this file: it is ${(doc.text.length / 1048576).toFixed(1)} MB, above the 8 MB limit for analysis.`,
+      }];
+    } else {
+      diagnostics = analyze(doc).map(toDiagnostic);
+    }
+    void connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics });
+  }
+
+  function schedule(uri: string, delay = settings.debounceMs): void {
+    clearTimeout(timers.get(uri));
+    timers.set(uri, setTimeout(() => {
+      timers.delete(uri);
+      const doc = documents.get(uri);
+      if (!doc) return;
+      parserReady.then(() => {
+        if (documents.get(uri) !== doc) return;
+        try {
+          publish(doc);
+        } catch (error) {
+          logError(`analysing ${uri}`, error);
+        }
+      }, (error) => logError('loading the Elixir grammar', error));
+    }, delay));
+  }
+
+  function scheduleAll(): void {
+    for (const uri of documents.keys()) schedule(uri);
+  }
+
+  async function pullSettings(): Promise<void> {
+    if (!canPullConfiguration) return;
+    const [value] = await connection.workspace.getConfiguration([{ section: 'chokepoint' }]);
+    settings = readSettings(value, settings);
+  }
+
+  /** Indexes the workspace in the background, with cancellable progress, a few files per tick. */
+  async function indexWorkspace(): Promise<void> {
+    if (workspaceRoots.length === 0) return;
+    await parserReady;
+    const progress = await connection.window.createWorkDoneProgress();
+    progress.begin('Chokepoint: indexing Elixir files', 0, 'listing files', true);
+    let cancelled = false;
+    progress.token.onCancellationRequested(() => (cancelled = true));
+    try {
+      const files = workspaceRoots.flatMap((root) => listSourceFiles(root, ELIXIR_EXTENSIONS, () => cancelled));
+      let changed = false;
+      for (let i = 0; i < files.length && !cancelled; i++) {
+        const uri = pathToUri(files[i]);
+        if (!documents.has(uri)) changed = indexFile(files[i], uri) || changed;
+        if (i % 20 === 19) {
+          progress.report(Math.round(((i + 1) / files.length) * 100), `${i + 1}/${files.length} files`);
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+      }
+      log(cancelled ? 'indexing cancelled' : `indexed ${files.length} files, ${index.size} with servers or repos`);
+      if (changed) scheduleAll();
+    } finally {
+      progress.done();
+    }
+  }
+
+  /** (Re)reads one file that is not open; returns true when the project context changed. */
+  function indexFile(file: string, uri: string): boolean {
+    try {
+      const text = readSourceFile(file);
+      if (!WORTH_PARSING.test(text) || text.length > 8 * 1024 * 1024) return index.remove(uri);
+      return index.update(modelFromText(parser!, uri, text));
+    } catch (error) {
+      logError(`indexing ${file}`, error);
+      return index.remove(uri);
+    }
+  }
+
+  connection.onInitialize((params: InitializeParams): InitializeResult => {
+    canPullConfiguration = !!params.capabilities.workspace?.configuration;
+    canWatchFiles = !!params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration;
+    settings = readSettings(params.initializationOptions);
+    const folders = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
+    workspaceRoots = folders.filter((u) => u.startsWith('file:')).map((u) => fileURLToPath(u));
+    return {
+      capabilities: {
+        textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
+        hoverProvider: true,
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
+        workspace: { workspaceFolders: { supported: true } },
+      },
+      serverInfo: { name: 'chokepoint', version: VERSION },
+    };
+  });
+
+  connection.onInitialized(guard('initialized', undefined, async () => {
+    if (canWatchFiles) {
+      await connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: '**/*.{ex,exs}' }] });
+    }
+    await pullSettings();
+    scheduleAll();
+    void indexWorkspace().catch((error) => logError('indexing the workspace', error));
+  }));
+
+  connection.onDidChangeConfiguration(guard('configuration', undefined, async (change) => {
+    const given = (change.settings as Record<string, unknown> | null)?.chokepoint;
+    if (given) settings = readSettings(given, settings);
+    else await pullSettings();
+    scheduleAll();
+  }));
+
+  connection.onDidOpenTextDocument(guard('didOpen', undefined, (params) => {
+    const { uri, version, text } = params.textDocument;
+    documents.get(uri)?.dispose();
+    documents.set(uri, new ElixirDocument(uri, version, text));
+    schedule(uri, 0);
+  }));
+
+  connection.onDidChangeTextDocument(guard('didChange', undefined, (params) => {
+    const doc = documents.get(params.textDocument.uri);
+    if (!doc) return;
+    doc.applyChanges(params.contentChanges, params.textDocument.version);
+    schedule(doc.uri);
+  }));
+
+  connection.onDidCloseTextDocument(guard('didClose', undefined, (params) => {
+    const uri = params.textDocument.uri;
+    documents.get(uri)?.dispose();
+    documents.delete(uri);
+    findingsByUri.delete(uri);
+    clearTimeout(timers.get(uri));
+    timers.delete(uri);
+    // The file on disk is what the rest of the workspace sees from now on.
+    if (uri.startsWith('file:') && parser) {
+      if (indexFile(fileURLToPath(uri), uri)) scheduleAll();
+    } else if (index.remove(uri)) {
+      scheduleAll();
+    }
+    void connection.sendDiagnostics({ uri, diagnostics: [] });
+  }));
+
+  connection.onDidChangeWatchedFiles(guard('didChangeWatchedFiles', undefined, async (params) => {
+    await parserReady;
+    let changed = false;
+    for (const change of params.changes) {
+      if (documents.has(change.uri) || !change.uri.startsWith('file:')) continue;
+      changed = (change.type === FileChangeType.Deleted ? index.remove(change.uri) : indexFile(fileURLToPath(change.uri), change.uri)) || changed;
+    }
+    if (changed) scheduleAll();
+  }));
+
+  connection.onHover(guard('hover', null, async (params) => {
+    await parserReady;
+    const doc = documents.get(params.textDocument.uri);
+    if (!doc) return null;
+    const model = modelOf(doc);
+    if (!model) return null;
+    const findings = findingsByUri.get(doc.uri) ?? analyze(doc);
+    return hoverAt(model, findings, params.position, {
+      serializer: (name) => {
+        const s = index.serializer(name);
+        if (!s) return undefined;
+        const owner = index.model(s.uri);
+        return { serializer: s, findings: owner ? analyzeFile(owner, index.context(), { rules: settings.rules, log }) : [] };
+      },
+    });
+  }));
+
+  connection.onCodeAction(guard('codeAction', [], async (params) => {
+    await parserReady;
+    const doc = documents.get(params.textDocument.uri);
+    if (!doc) return [];
+    const model = modelOf(doc);
+    if (!model) return [];
+    const actions: CodeAction[] = [];
+    const eol = doc.text.includes('\r\n') ? '\r\n' : '\n';
+    for (const diagnostic of params.context.diagnostics) {
+      if (diagnostic.source !== 'chokepoint' || typeof diagnostic.code !== 'string') continue;
+      const ruleId = diagnostic.code;
+      const line = diagnostic.range.start.line;
+      if (!model.linesInsideStrings.includes(line)) {
+        const indent = /^\s*/.exec(doc.lineIndex.lineText(line))![0];
+        actions.push({
+          title: `Disable ${ruleId} for this line`,
+          kind: CodeActionKind.QuickFix,
+          diagnostics: [diagnostic],
+          edit: { changes: { [doc.uri]: [{ range: { start: { line, character: 0 }, end: { line, character: 0 } }, newText: `${indent}${suppressionComment('#', ruleId)}${eol}` }] } },
+        });
+      }
+      actions.push({
+        title: `Disable ${ruleId} for the entire file`,
+        kind: CodeActionKind.QuickFix,
+        diagnostics: [diagnostic],
+        edit: { changes: { [doc.uri]: [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, newText: `# chokepoint-disable-file ${ruleId}${eol}` }] } },
+      });
+    }
+    return actions;
+  }));
+
+  connection.onShutdown(() => {
+    for (const timer of timers.values()) clearTimeout(timer);
+    for (const doc of documents.values()) doc.dispose();
+    documents.clear();
+  });
+
+  connection.listen();
+}
+
+function pathToUri(file: string): string {
+  return pathToFileURL(file).href;
+}
+
+process.on('uncaughtException', (error) => {
+  process.stderr.write(`[chokepoint] uncaught: ${error.stack ?? error.message}\n`);
+});
+process.on('unhandledRejection', (error) => {
+  process.stderr.write(`[chokepoint] unhandled rejection: ${String(error)}\n`);
+});
+
+startServer(createConnection(ProposedFeatures.all));

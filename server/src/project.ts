@@ -1,0 +1,43 @@
+// The whole pipeline for a set of files on disk, shared by the CLI and the server's background scan:
+// text -> tree -> model (trees are freed at once), then the project context, then findings.
+import { pathToFileURL } from 'url';
+import { analyzeFile, type AnalysisOptions } from './analysis';
+import { ElixirParser } from './elixir/parser';
+import { buildElixirModel } from './elixir/frontend';
+import type { FileModel, Finding } from './model';
+import { WorkspaceIndex } from './workspace/index';
+import { readSourceFile } from './workspace/files';
+
+export interface ScanResult {
+  models: FileModel[];
+  findings: Finding[];
+  errors: { file: string; message: string }[];
+}
+
+export function modelFromText(parser: ElixirParser, uri: string, text: string): FileModel {
+  const tree = parser.parse(text);
+  try {
+    return buildElixirModel(uri, text, tree);
+  } finally {
+    tree.delete();
+  }
+}
+
+export async function scanFiles(files: string[], options: AnalysisOptions = {}): Promise<ScanResult> {
+  const parser = await ElixirParser.create();
+  const index = new WorkspaceIndex();
+  const models: FileModel[] = [];
+  const errors: ScanResult['errors'] = [];
+  for (const file of files) {
+    try {
+      const model = modelFromText(parser, pathToFileURL(file).href, readSourceFile(file));
+      index.update(model);
+      models.push(model);
+    } catch (error) {
+      errors.push({ file, message: error instanceof Error ? error.message : String(error) });
+    }
+  }
+  const project = index.context();
+  const findings = models.flatMap((model) => analyzeFile(model, project, options));
+  return { models, findings, errors };
+}

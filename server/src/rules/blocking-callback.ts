@@ -1,0 +1,48 @@
+// blocking-callback: slow work that does not need the state (HTTP, sleep, shell, file I/O) inside a singleton's callbacks.
+import { callsReachedFrom, describeChain, shortModule } from '../callgraph';
+import type { SlowKind } from '../model';
+import type { Rule } from './types';
+
+const WHAT: Record<SlowKind, string> = {
+  http: 'an HTTP request',
+  sleep: 'a sleep',
+  shell: 'an external command',
+  file: 'file I/O',
+};
+
+export const blockingCallback: Rule = {
+  meta: {
+    id: 'blocking-callback',
+    title: 'Slow work inside a singleton callback',
+    language: 'elixir',
+    question: 'concurrency',
+    defaultSeverity: 'warning',
+    description: "Slow work that does not need the state (HTTP, Process.sleep, System.cmd, file I/O) inside a singleton's handle_call or handle_cast blocks every other caller.",
+  },
+  check({ file, report }) {
+    for (const server of file.serializers) {
+      if (!server.singleton) continue;
+      const seen = new Set<string>();
+      for (const handler of server.handlers) {
+        if (!handler.servesCallers) continue;
+        for (const reached of callsReachedFrom(server, handler)) {
+          const { call } = reached;
+          if (!call.slow) continue;
+          if (handler.stateParam && call.mentions.includes(handler.stateParam)) continue; // needs the state: not movable as is
+          const key = `${call.range.start.line}:${call.range.start.character}`;
+          if (seen.has(key)) continue;
+          seen.add(key);
+          report({
+            range: call.range,
+            serializer: server.name,
+            message: `${shortModule(call.module!)}.${call.fn} is ${WHAT[call.slow]} inside ${server.name} (${describeChain(reached)}): every other caller waits behind it, and GenServer.call gives up after 5 seconds. It does not need the state: do it in the caller, or in a Task and reply with GenServer.reply/2.`,
+            related: [
+              { uri: server.uri, range: handler.headRange, why: `callers wait on ${handler.name}`, code: handler.code },
+              ...reached.chain.map((step) => ({ uri: step.uri, range: step.range, why: `calls ${step.fn}/${step.arity}`, code: step.code })),
+            ],
+          });
+        }
+      }
+    }
+  },
+};

@@ -1,0 +1,58 @@
+// repo-in-server: a singleton's callbacks run Ecto Repo queries, so the connection pool serves one query at a time.
+import { callsReachedFrom, describeChain, shortModule, type ReachedCall } from '../callgraph';
+import type { CallSite, ProjectContext } from '../model';
+import type { Rule } from './types';
+
+/** Repo functions that do not touch the database. */
+const NOT_QUERIES = new Set(['config', '__adapter__', 'get_dynamic_repo', 'put_dynamic_repo', 'child_spec', 'start_link', 'stop', 'in_transaction?', 'checked_out?', 'default_options', 'prepare_query']);
+
+/** A call on a module that does `use Ecto.Repo` in the project; by name (`…Repo`) when the project does not say. */
+export function isRepoCall(call: CallSite, project: ProjectContext): boolean {
+  if (!call.module || NOT_QUERIES.has(call.fn)) return false;
+  return project.repoModules.has(call.module) || /(^|\.)Repo$/.test(call.module);
+}
+
+export const repoInServer: Rule = {
+  meta: {
+    id: 'repo-in-server',
+    title: 'Database queries inside a singleton server',
+    language: 'elixir',
+    question: 'shared-state',
+    defaultSeverity: 'warning',
+    description: "Ecto Repo calls inside a singleton's callbacks: the connection pool is reduced to one query at a time.",
+  },
+  check({ file, project, report }) {
+    for (const server of file.serializers) {
+      if (!server.singleton) continue;
+      const byLocation = new Map<string, ReachedCall>();
+      for (const handler of server.handlers) {
+        if (!handler.servesCallers) continue;
+        for (const reached of callsReachedFrom(server, handler)) {
+          if (!isRepoCall(reached.call, project)) continue;
+          const key = `${reached.call.range.start.line}:${reached.call.range.start.character}`;
+          if (!byLocation.has(key)) byLocation.set(key, reached);
+        }
+      }
+      if (byLocation.size === 0) continue;
+      const queries = [...byLocation.values()];
+      report({
+        range: server.declaration,
+        serializer: server.name,
+        message: `${server.name} serializes every database query through one process: Ecto's connection pool is reduced to one query at a time (${queries.length} ${queries.length === 1 ? 'query' : 'queries'} in its callbacks).`,
+        related: queries.map((q) => ({ uri: q.call.uri, range: q.call.range, why: describeChain(q), code: q.call.code })),
+      });
+      for (const q of queries) {
+        const query = `${shortModule(q.call.module!)}.${q.call.fn}`;
+        report({
+          range: q.call.range,
+          serializer: server.name,
+          message: `${query} runs inside ${server.name} (${describeChain(q)}): every caller waits while this query holds the only process. Run it in the caller, where the pool can serve many at once.`,
+          related: [
+            { uri: server.uri, range: q.handler.headRange, why: `callers wait on ${q.handler.name}`, code: q.handler.code },
+            ...q.chain.map((step) => ({ uri: step.uri, range: step.range, why: `calls ${step.fn}/${step.arity}`, code: step.code })),
+          ],
+        });
+      }
+    }
+  },
+};

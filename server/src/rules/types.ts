@@ -1,0 +1,34 @@
+import type { QuestionId } from '../checklist';
+import type { Evidence, FileModel, Finding, Language, ProjectContext, Range, Severity } from '../model';
+
+export interface RuleMeta {
+  id: string;
+  title: string;
+  language: Language;
+  /** The checklist question the rule answers, or 'correctness' for bugs such as deadlocks. */
+  question: QuestionId | 'correctness';
+  defaultSeverity: Exclude<Severity, 'hint'>;
+  /** One sentence: what the rule finds (SARIF shortDescription, settings description). */
+  description: string;
+}
+
+export interface Report {
+  range: Range;
+  message: string;
+  serializer?: string;
+  related?: Evidence[];
+  uri?: string;
+}
+
+export interface RuleContext {
+  file: FileModel;
+  project: ProjectContext;
+  report(report: Report): void;
+}
+
+export interface Rule {
+  meta: RuleMeta;
+  check(context: RuleContext): void;
+}
+
+export type { Finding };
