@@ -362,6 +362,13 @@ class ElixirModelBuilder {
 
   /** Every call under `node`, with aliases resolved; calls inside handed-off closures are marked. */
   private collectCalls(node: Node, scope: Scope, handedOff: boolean, out: CallSite[]): void {
+    if (node.type === 'unary_operator' && node.child(0)?.type === '&') {
+      const capture = this.captureSite(node, scope, handedOff);
+      if (capture) {
+        out.push(capture);
+        return;
+      }
+    }
     if (node.type === 'call') {
       const target = node.childForFieldName('target');
       if (isIdentifier(target, 'defmodule')) return;
@@ -378,25 +385,44 @@ class ElixirModelBuilder {
     for (const child of node.namedChildren) if (child) this.collectCalls(child, scope, handedOff, out);
   }
 
-  private callSite(node: Node, scope: Scope, handedOff: boolean): CallSite | undefined {
-    const target = node.childForFieldName('target');
-    if (!target) return undefined;
-    let module: string | null;
-    let fn: string;
+  /** Module and function a call's target names; undefined for calls that cannot be resolved (`fun.(x)`, `var.f()`). */
+  private resolveTarget(target: Node, scope: Scope): { module: string | null; fn: string } | undefined {
     if (target.type === 'dot') {
       const right = target.childForFieldName('right');
       const left = target.childForFieldName('left');
       if (!right || right.type !== 'identifier' || !left) return undefined; // fun.(x) or Mod.Sub
-      module = this.moduleOf(left, scope);
-      if (module === null) return undefined; // a call on a variable: not resolvable
-      fn = right.text;
-    } else if (target.type === 'identifier') {
-      fn = target.text;
-      if (NOT_CALLS.has(fn)) return undefined;
-      module = KERNEL_CALLS.has(fn) ? 'Kernel' : null;
-    } else {
-      return undefined;
+      const module = this.moduleOf(left, scope);
+      return module === null ? undefined : { module, fn: right.text };
     }
+    if (target.type === 'identifier') {
+      if (NOT_CALLS.has(target.text)) return undefined;
+      return { module: KERNEL_CALLS.has(target.text) ? 'Kernel' : null, fn: target.text };
+    }
+    return undefined;
+  }
+
+  /** `&helper/1` or `&Mod.fun/2`: a reference that a higher-order function will call. */
+  private captureSite(node: Node, scope: Scope, handedOff: boolean): CallSite | undefined {
+    const operand = node.childForFieldName('operand');
+    if (operand?.type !== 'binary_operator' || operand.child(1)?.type !== '/') return undefined;
+    const right = operand.childForFieldName('right');
+    let left = operand.childForFieldName('left');
+    if (!left || right?.type !== 'integer') return undefined;
+    if (left.type === 'call' && namedArgs(left).length === 0) left = left.childForFieldName('target');
+    const resolved = left ? this.resolveTarget(left, scope) : undefined;
+    if (!resolved) return undefined;
+    return {
+      uri: this.uri, range: this.range(node), module: resolved.module, fn: resolved.fn, arity: Number(right.text),
+      mentions: [], handedOff, code: this.codeAt(node), slow: slowKind(resolved.module, resolved.fn),
+    };
+  }
+
+  private callSite(node: Node, scope: Scope, handedOff: boolean): CallSite | undefined {
+    const target = node.childForFieldName('target');
+    if (!target) return undefined;
+    const resolved = this.resolveTarget(target, scope);
+    if (!resolved) return undefined;
+    const { module, fn } = resolved;
     const args = namedArgs(node);
     const piped = node.parent?.type === 'binary_operator' && node.parent.child(1)?.type === '|>' && node.parent.childForFieldName('right')?.equals(node);
     const arity = args.length + (piped ? 1 : 0);

@@ -1,4 +1,6 @@
-// self-call: a callback that calls its own server waits for a reply only it could give: a deadlock until the timeout.
+// self-call: a callback that calls its own server asks for a reply only it could give. GenServer notices a
+// direct call to self and exits with :calling_self (crashing the server); through another process it is a
+// deadlock until the 5 s timeout. Either way the callback can never get its answer.
 import { callsReachedFrom, describeChain } from '../callgraph';
 import type { Serializer, ServerCall } from '../model';
 import type { Rule } from './types';
@@ -18,7 +20,7 @@ export const selfCall: Rule = {
     language: 'elixir',
     question: 'correctness',
     defaultSeverity: 'error',
-    description: 'A callback that calls its own server (directly or through a client function) waits for a reply only it could give: a deadlock until the call times out.',
+    description: 'A callback that calls its own server (directly or through a client function) asks for a reply only it could give: the call exits with :calling_self and crashes the server.',
   },
   check({ file, report }) {
     for (const server of file.serializers) {
@@ -35,7 +37,7 @@ export const selfCall: Rule = {
           report({
             range: start.range,
             serializer: server.name,
-            message: `${server.name} calls itself from ${handler.name} (${describeChain(reached)}): ${api} waits for a reply that only this busy process could send — a deadlock until the call times out and crashes the server. Call the function that does the work instead.`,
+            message: `${server.name} calls itself from ${handler.name} (${describeChain(reached)}): ${api} asks this busy process for a reply only it could send, so the call exits with :calling_self and the server crashes. Call the function that does the work instead.`,
             related: [
               { uri: server.uri, range: handler.headRange, why: `runs inside ${server.name}`, code: handler.code },
               { uri: call.uri, range: call.range, why: `${api} to ${call.serverCall.target === 'self' ? 'self()' : call.serverCall.target}`, code: call.code },

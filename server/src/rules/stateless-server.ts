@@ -7,7 +7,7 @@ export const statelessServer: Rule = {
     id: 'stateless-server',
     title: 'A GenServer without state or purpose',
     language: 'elixir',
-    question: 'shared-state',
+    question: 'all',
     defaultSeverity: 'warning',
     description: 'A singleton GenServer whose callbacks never read or change its state and that answers none of the four checklist questions: code organised as a process.',
   },

@@ -5,8 +5,8 @@ export interface RuleMeta {
   id: string;
   title: string;
   language: Language;
-  /** The checklist question the rule answers, or 'correctness' for bugs such as deadlocks. */
-  question: QuestionId | 'correctness';
+  /** The checklist question the rule answers, 'all' when it fires because none is answered, or 'correctness' for bugs. */
+  question: QuestionId | 'all' | 'correctness';
   defaultSeverity: Exclude<Severity, 'hint'>;
   /** One sentence: what the rule finds (SARIF shortDescription, settings description). */
   description: string;
