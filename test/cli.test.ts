@@ -1,0 +1,134 @@
+// The CLI as CI runs it: node dist/cli.js, exit codes, the three formats, SARIF against the official schema.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { describe, test } from 'node:test';
+import Ajv from 'ajv-draft-04';
+import addFormats from 'ajv-formats';
+import { expectations, ROOT, WORKSPACE, workspaceFiles } from './helpers';
+
+const CLI = path.join(ROOT, 'dist', 'cli.js');
+const run = (args: string[], cwd = ROOT) => spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8' });
+
+function tempDir(files: Record<string, string | Buffer>): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'chokepoint-cli-'));
+  for (const [name, content] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+    fs.writeFileSync(path.join(dir, name), content);
+  }
+  return dir;
+}
+
+const BAD_SERVER = `defmodule Shop.S do
+  use GenServer
+  def start_link(_), do: GenServer.start_link(__MODULE__, nil, name: __MODULE__)
+  def handle_call(:x, _f, s), do: {:reply, Shop.Repo.all(X), s}
+end
+`;
+
+describe('chokepoint CLI', () => {
+  test('text output matches the fixtures\' # expect: comments and exits 1', () => {
+    const result = run(['test-workspace']);
+    assert.equal(result.status, 1, result.stderr);
+    const got: string[] = [];
+    for (const line of result.stdout.trim().split('\n')) {
+      const match = /^(.+?):(\d+):(\d+): (error|warning|info) \[([\w-]+)\] (.+)$/.exec(line);
+      assert.ok(match, `not a compiler-style line: ${line}`);
+      got.push(`${match[1]}|${Number(match[2]) - 1}:${match[5]}`);
+    }
+    const want = workspaceFiles().flatMap((f) => expectations(fs.readFileSync(f, 'utf8')).map((e) => `${path.relative(ROOT, f)}|${e}`));
+    assert.deepEqual(got.sort(), want.sort());
+    assert.match(result.stderr, /\d+ findings in \d+ files \(\d+ scanned\)/);
+  });
+
+  test('exit 0 and no output on a clean folder', () => {
+    const result = run([path.join(WORKSPACE, 'lib', 'shop', 'accounts.ex'), path.join(WORKSPACE, 'lib', 'shop', 'product_cache.ex')]);
+    assert.equal(result.status, 0, result.stdout + result.stderr);
+    assert.equal(result.stdout, '');
+  });
+
+  test('exit 2 with one line for usage and I/O errors', () => {
+    for (const args of [['--format', 'xml'], ['--bogus'], ['does/not/exist'], ['--output']]) {
+      const result = run(args);
+      assert.equal(result.status, 2, `${args.join(' ')}: ${result.stderr}`);
+      assert.match(result.stderr.split('\n')[0], /^chokepoint: /);
+    }
+    const unwritable = run(['test-workspace', '--output', '/nonexistent-dir/report.txt']);
+    assert.equal(unwritable.status, 2);
+    assert.match(unwritable.stderr, /cannot write/);
+  });
+
+  test('--help and --version', () => {
+    assert.match(run(['--help']).stdout, /usage: chokepoint/);
+    assert.match(run(['--version']).stdout, /^\d+\.\d+\.\d+/);
+  });
+
+  test('json output', () => {
+    const result = run(['test-workspace', '--format', 'json']);
+    assert.equal(result.status, 1);
+    const report = JSON.parse(result.stdout);
+    assert.equal(report.tool, 'chokepoint');
+    const first = report.findings[0];
+    for (const key of ['file', 'line', 'column', 'endLine', 'endColumn', 'rule', 'severity', 'message', 'related']) assert.ok(key in first, key);
+  });
+
+  test('SARIF validates against the official 2.1.0 schema, with rule metadata and relative URIs', () => {
+    const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'chokepoint-sarif-')), 'report.sarif');
+    const result = run(['test-workspace/lib', '--format', 'sarif', '--output', out]);
+    assert.equal(result.status, 1, result.stderr);
+    assert.equal(result.stdout, '');
+    const sarif = JSON.parse(fs.readFileSync(out, 'utf8'));
+    const schema = JSON.parse(fs.readFileSync(require.resolve('@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json'), 'utf8'));
+    // The official schema has a language-tag pattern that only compiles without the `u` flag.
+    const ajv = new Ajv({ allErrors: true, strict: false, unicodeRegExp: false });
+    addFormats(ajv);
+    const validate = ajv.compile(schema);
+    assert.ok(validate(sarif), JSON.stringify(validate.errors?.slice(0, 5), null, 2));
+    const run0 = sarif.runs[0];
+    assert.deepEqual(run0.tool.driver.rules.map((r: { id: string }) => r.id).sort(), ['blocking-callback', 'repo-in-server', 'self-call', 'stateless-server']);
+    for (const rule of run0.tool.driver.rules) {
+      assert.ok(rule.shortDescription.text && rule.fullDescription.text);
+      assert.match(rule.helpUri, /^file:.*\/docs\/rules\/[\w-]+\.md$/);
+    }
+    assert.equal(run0.originalUriBaseIds['%SRCROOT%'].uri, `file://${ROOT}/`);
+    for (const r of run0.results) {
+      const location = r.locations[0].physicalLocation;
+      assert.equal(location.artifactLocation.uriBaseId, '%SRCROOT%');
+      assert.match(location.artifactLocation.uri, /^test-workspace\/lib\/.+\.ex$/);
+      assert.equal(run0.tool.driver.rules[r.ruleIndex].id, r.ruleId);
+    }
+    const expected = workspaceFiles(path.join(WORKSPACE, 'lib')).reduce((n, f) => n + expectations(fs.readFileSync(f, 'utf8')).length, 0);
+    assert.equal(run0.results.length, expected);
+  });
+
+  test('honours .gitignore and skips deps/, _build/ and node_modules/', () => {
+    const dir = tempDir({
+      '.gitignore': 'generated/\n',
+      'lib/a.ex': BAD_SERVER,
+      'generated/b.ex': BAD_SERVER,
+      'deps/c/lib/c.ex': BAD_SERVER,
+      '_build/dev/d.ex': BAD_SERVER,
+      'node_modules/e/e.ex': BAD_SERVER,
+      '.git/HEAD': 'ref: refs/heads/main\n',
+    });
+    const result = run(['.', '--format', 'json'], dir);
+    assert.equal(result.status, 1);
+    const files = new Set(JSON.parse(result.stdout).findings.map((f: { file: string }) => f.file));
+    assert.deepEqual([...files], ['lib/a.ex']);
+  });
+
+  test('invalid UTF-8, a BOM and CRLF in files on disk', () => {
+    const crlf = Buffer.from(`\uFEFF${BAD_SERVER.replace('use GenServer', 'use GenServer # caf\u00e9').replace(/\n/g, '\r\n')}`, 'utf8');
+    const invalid = Buffer.concat([Buffer.from('# \xff\xfe broken bytes\n', 'latin1'), Buffer.from(BAD_SERVER)]);
+    const dir = tempDir({ 'crlf.ex': crlf, 'invalid.ex': invalid, 'junk.ex': Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 31) % 256)) });
+    const result = run(['.', '--format', 'json'], dir);
+    assert.equal(result.status, 1, result.stderr);
+    const findings = JSON.parse(result.stdout).findings.map((f: { file: string; line: number; column: number; rule: string }) => `${f.file}:${f.line}:${f.column}:${f.rule}`);
+    assert.deepEqual(findings.sort(), [
+      'crlf.ex:2:3:repo-in-server', 'crlf.ex:2:3:stateless-server', 'crlf.ex:4:44:repo-in-server',
+      'invalid.ex:3:3:repo-in-server', 'invalid.ex:3:3:stateless-server', 'invalid.ex:5:44:repo-in-server',
+    ]);
+  });
+});
