@@ -12,7 +12,7 @@ const vsce = join(dirname(require.resolve('@vscode/vsce/package.json')), 'vsce')
 const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const out = `chokepoint-${version}.vsix`;
 
-const files = execFileSync(process.execPath, [vsce, 'ls', '--no-dependencies', '--allow-missing-repository'], { cwd: root, encoding: 'utf8' })
+const files = execFileSync(process.execPath, [vsce, 'ls', '--no-dependencies'], { cwd: root, encoding: 'utf8' })
   .split('\n').map((f) => f.trim()).filter(Boolean);
 const required = ['dist/extension.js', 'dist/server.js', 'dist/cli.js', 'dist/web-tree-sitter.wasm', 'dist/tree-sitter-elixir.wasm', 'docs/rules/repo-in-server.md', 'snippets/elixir.json'];
 const missing = required.filter((f) => !files.includes(f));
