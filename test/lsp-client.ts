@@ -114,15 +114,25 @@ export class LspClient {
     return this.connection.sendRequest('textDocument/codeAction', { textDocument: { uri }, range, context: { diagnostics } });
   }
 
-  async stop(): Promise<void> {
-    try {
-      await Promise.race([this.connection.sendRequest('shutdown'), new Promise((r) => setTimeout(r, 2000))]);
-      this.connection.sendNotification('exit');
-    } catch {
-      // the process may already be gone
-    }
+  /** shutdown + exit as an editor does, then waits for the process to end (killing it after 3 s). */
+  async stop(): Promise<number | null> {
+    const exited = new Promise<void>((resolve) => {
+      if (this.process.exitCode !== null || this.process.signalCode !== null) resolve();
+      else this.process.once('exit', () => resolve());
+    });
+    const ignore = () => undefined;
+    await Promise.race([this.connection.sendRequest('shutdown').catch(ignore), new Promise((r) => setTimeout(r, 2000))]);
+    await this.connection.sendNotification('exit').catch(ignore);
+    const timer = setTimeout(() => this.process.kill(), 3000);
+    await exited;
+    clearTimeout(timer);
     this.connection.dispose();
-    this.process.kill();
+    return this.process.exitCode;
+  }
+
+  /** True once the server process has ended. */
+  get exited(): boolean {
+    return this.process.exitCode !== null || this.process.signalCode !== null;
   }
 }
 

@@ -204,7 +204,7 @@ end
 
     const hover = await client.hover('file:///bad/big.ex', { line: fillerLines + 1, character: 5 });
     assert.ok(hover, 'server still answers');
-    assert.equal(client.process.exitCode, null);
+    assert.equal(client.exited, false);
   });
 
   test('a file above the size limit gets one information diagnostic', async () => {
@@ -228,7 +228,7 @@ describe('settings', () => {
       const after = await client.change('file:///settings/user_store.ex', [{ text }]);
       assert.deepEqual(keys(after), expectations(text).filter((e) => e.endsWith('stateless-server')));
     } finally {
-      await client.stop();
+      assert.equal(await client.stop(), 0, 'shutdown + exit ends the server with status 0');
     }
   });
 });

@@ -7,7 +7,7 @@ export default async function* reporter(source) {
   for await (const event of source) {
     const { type, data } = event;
     if (type !== 'test:pass' && type !== 'test:fail') {
-      if (type === 'test:diagnostic' && /^(tests|suites|pass|fail|cancelled|skipped|todo|duration_ms) /.test(data.message)) continue;
+      if (type === 'test:diagnostic' && !/^(tests|suites|pass|fail|cancelled|skipped|todo|duration_ms) /.test(data.message)) yield `# ${data.message}\n`;
       if (type === 'test:stderr' || type === 'test:stdout') yield data.message;
       continue;
     }
