@@ -125,6 +125,36 @@ end
     { name: 'Repo mentioned in strings and comments only', files: { 'a.ex': singleton(`
   # Repo.all(User) used to be here
   def handle_call(:doc, _from, state), do: {:reply, "Repo.all(User)", state}`).replace(' # expect: repo-in-server', '') } },
+    { name: 'a periodic job triggered by a timer and a bare cast', files: { 'a.ex': `defmodule Shop.Repair do
+  use GenServer
+  alias Shop.Repo
+  def start_link(opts), do: GenServer.start_link(__MODULE__, opts, name: __MODULE__)
+  def trigger, do: GenServer.cast(__MODULE__, :repair)
+  def init(opts) do
+    :timer.send_interval(:timer.hours(1), self(), :repair)
+    {:ok, opts}
+  end
+  def handle_info(:repair, state) do
+    trigger()
+    {:noreply, state}
+  end
+  def handle_cast(:repair, state) do
+    Repo.all(Broken) |> Enum.each(&Repo.update!(fix(&1)))
+    {:noreply, state}
+  end
+  defp fix(row), do: row
+end
+` } },
+    { name: 'an in-memory module named Repo that the project defines', files: {
+      'repo.ex': `defmodule Shop.Repo do
+  use Agent
+  def start_link(_), do: Agent.start_link(fn -> [] end)
+  def all(_), do: []
+end
+`,
+      'a.ex': singleton(`
+  def handle_call(:all, _from, state), do: {:reply, Shop.Repo.all(User), state}`).replace(' # expect: repo-in-server', ''),
+    } },
     { name: 'Repo.config is not a query', files: { 'a.ex': singleton(`
   def handle_call(:cfg, _from, state), do: {:reply, Shop.Repo.config(), state}`).replace(' # expect: repo-in-server', '') } },
   ],
@@ -279,6 +309,33 @@ end
   def handle_call(:flush, _from, state) do
     File.write!(state.path, state.buffer)
     {:reply, :ok, %{state | buffer: []}}
+  end
+end
+` } },
+    { name: 'a handler that takes the waiting callers and answers them together', files: { 'a.ex': `defmodule Shop.Builder do
+  use GenServer
+  def start_link(_), do: GenServer.start_link(__MODULE__, %{}, name: __MODULE__)
+  def handle_call({:build, target}, from, state) do
+    waiting = collect([from], target)
+    {out, _} = System.cmd("make", [target])
+    Enum.each(waiting, &GenServer.reply(&1, out))
+    {:noreply, state}
+  end
+  defp collect(acc, target) do
+    receive do
+      {:"$gen_call", from, {:build, ^target}} -> collect([from | acc], target)
+    after
+      0 -> acc
+    end
+  end
+end
+` } },
+    { name: 'cheap file metadata calls', files: { 'a.ex': `defmodule Shop.Dirs do
+  use GenServer
+  def start_link(_), do: GenServer.start_link(__MODULE__, %{}, name: __MODULE__)
+  def handle_call({:reset, dir}, _from, state) do
+    File.rm_rf(dir)
+    {:reply, File.ls(dir), Map.put(state, dir, :reset)}
   end
 end
 ` } },

@@ -13,23 +13,39 @@ const MAX_DEPTH = 8;
 
 export function callsReachedFrom(serializer: Serializer, handler: Handler): ReachedCall[] {
   const out: ReachedCall[] = [];
+  walkReached(serializer, handler, (_clause, call, chain) => out.push({ handler, call, chain }));
+  return out;
+}
+
+/** The handler and every function of its module it reaches. */
+export function clausesReachedFrom(serializer: Serializer, handler: Handler): FunctionClause[] {
+  const out: FunctionClause[] = [handler];
+  walkReached(serializer, handler, undefined, (clause) => out.push(clause));
+  return out;
+}
+
+function walkReached(
+  serializer: Serializer, handler: Handler,
+  onCall?: (clause: FunctionClause, call: CallSite, chain: CallSite[]) => void,
+  onClause?: (clause: FunctionClause) => void,
+): void {
   const visited = new Set<FunctionClause>();
   const walk = (clause: FunctionClause, chain: CallSite[]) => {
     for (const call of clause.calls) {
       if (call.handedOff) continue;
-      out.push({ handler, call, chain });
+      onCall?.(clause, call, chain);
       if (call.module !== null && call.module !== serializer.name) continue;
       if (chain.length >= MAX_DEPTH) continue;
       for (const target of serializer.functions) {
         if (target.name === call.fn && target.arity === call.arity && !visited.has(target)) {
           visited.add(target);
+          onClause?.(target);
           walk(target, [...chain, call]);
         }
       }
     }
   };
   walk(handler, []);
-  return out;
 }
 
 /** `handle_call({:search, q}) → search_db/1 → Repo.all`, for messages and related information. */

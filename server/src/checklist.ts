@@ -28,7 +28,7 @@ export const CHECKLIST_SOURCE = 'Adopting Elixir (Ben Marx, José Valim, Bruce T
 
 export const QUESTIONS: { id: QuestionId; number: 1 | 2 | 3 | 4; question: string; signals: SignalKind[] }[] = [
   { id: 'shared-state', number: 1, question: 'Shared state: does it keep state that several callers read and change?', signals: ['state-changed'] },
-  { id: 'concurrency', number: 2, question: 'Concurrency: does it run several tasks at once?', signals: ['spawns-work', 'deferred-reply'] },
+  { id: 'concurrency', number: 2, question: 'Concurrency: does it run several tasks at once?', signals: ['spawns-work', 'deferred-reply', 'batches-callers'] },
   { id: 'lifecycle', number: 3, question: 'Lifecycle: does it own a clean start-up and exit?', signals: ['continue', 'terminate', 'traps-exits', 'timer', 'owns-resource'] },
   { id: 'communication', number: 4, question: 'Communication: does it talk to other servers or processes?', signals: ['monitors', 'sends', 'pubsub', 'distributed', 'calls-other-server', 'handles-down', 'socket-io'] },
 ];

@@ -46,7 +46,7 @@ export type StateUse = 'ignored' | 'unchanged' | 'read' | 'changed' | 'unknown';
 
 export type SignalKind =
   | 'state-changed' | 'state-read'                                        // 1 shared state
-  | 'spawns-work' | 'deferred-reply'                                      // 2 concurrency
+  | 'spawns-work' | 'deferred-reply' | 'batches-callers'                  // 2 concurrency
   | 'continue' | 'terminate' | 'traps-exits' | 'timer' | 'owns-resource'  // 3 lifecycle
   | 'monitors' | 'sends' | 'pubsub' | 'distributed' | 'calls-other-server' | 'handles-down' | 'socket-io'; // 4 communication
 
@@ -68,6 +68,8 @@ export interface FunctionClause {
   /** The head's source line, trimmed. */
   code: string;
   calls: CallSite[];
+  /** Takes the callers queued behind the current one off the mailbox, to answer them together. */
+  drainsMailbox: boolean;
 }
 
 export type HandlerKind =
@@ -82,7 +84,10 @@ export interface Handler extends FunctionClause {
   /** The variable the state is bound to, when there is one. */
   stateParam: string | null;
   stateUse: StateUse;
-  /** True when callers wait on this handler or queue behind it: handle_call, handle_cast, Agent functions. */
+  /**
+   * True when callers wait on this handler or queue their requests behind it: handle_call, a handle_cast
+   * that carries a caller's data, Agent functions. A bare trigger cast (`:refresh`) does not.
+   */
   servesCallers: boolean;
 }
 
@@ -152,6 +157,8 @@ export interface FileModel {
 export interface ProjectContext {
   /** Modules known to be pooled database repositories (modules that `use Ecto.Repo`). */
   repoModules: ReadonlySet<string>;
+  /** Every module defined in the project: a `…Repo` defined here without `use Ecto.Repo` is not a database. */
+  knownModules: ReadonlySet<string>;
 }
 
 export type Severity = 'error' | 'warning' | 'info' | 'hint';

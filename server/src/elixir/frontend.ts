@@ -8,6 +8,12 @@ import type {
 } from '../model';
 import { parseSuppression } from '../suppressions';
 
+/** Where a call sits: inside work handed to another process or not. */
+interface CallContext {
+  handedOff: boolean;
+}
+const TOP: CallContext = { handedOff: false };
+
 interface Scope {
   module: string | null;
   aliases: Map<string, string>;
@@ -41,7 +47,8 @@ function slowKind(module: string | null, fn: string): SlowKind | undefined {
   }
   if ((module === 'Process' && fn === 'sleep') || (module === ':timer' && fn === 'sleep')) return 'sleep';
   if ((module === 'System' && (fn === 'cmd' || fn === 'shell')) || (module === ':os' && fn === 'cmd')) return 'shell';
-  if (module === 'File' && /^(read|read!|write|write!|stream!|ls|ls!|cp|cp!|cp_r|cp_r!|rm_rf|copy|copy!)$/.test(fn)) return 'file';
+  // Whole-file reads, writes and copies; metadata calls (ls, exists?, rm_rf of a path) are cheap enough to leave alone.
+  if (module === 'File' && /^(read|read!|write|write!|stream!|cp|cp!|cp_r|cp_r!|copy|copy!)$/.test(fn)) return 'file';
   return undefined;
 }
 
@@ -353,17 +360,18 @@ class ElixirModelBuilder {
     }
     const body = bodyOf(def);
     const calls: CallSite[] = [];
-    for (const expr of body) this.collectCalls(expr, scope, false, calls);
+    for (const expr of body) this.collectCalls(expr, scope, TOP, calls);
     const clause: FunctionClause = {
       name, arity: params.length, visibility, range: this.range(def), headRange: this.range(head), code: this.codeAt(def), calls,
+      drainsMailbox: body.some(drainsMailbox),
     };
     return { clause, node: def, params, body };
   }
 
   /** Every call under `node`, with aliases resolved; calls inside handed-off closures are marked. */
-  private collectCalls(node: Node, scope: Scope, handedOff: boolean, out: CallSite[]): void {
+  private collectCalls(node: Node, scope: Scope, at: CallContext, out: CallSite[]): void {
     if (node.type === 'unary_operator' && node.child(0)?.type === '&') {
-      const capture = this.captureSite(node, scope, handedOff);
+      const capture = this.captureSite(node, scope, at);
       if (capture) {
         out.push(capture);
         return;
@@ -372,17 +380,17 @@ class ElixirModelBuilder {
     if (node.type === 'call') {
       const target = node.childForFieldName('target');
       if (isIdentifier(target, 'defmodule')) return;
-      const site = this.callSite(node, scope, handedOff);
+      const site = this.callSite(node, scope, at);
       if (site) out.push(site);
-      const childHandedOff = handedOff || (!!site && handsOff(site.module, site.fn));
-      for (const child of node.namedChildren) if (child && child !== target) this.collectCalls(child, scope, childHandedOff, out);
+      const inner = site && handsOff(site.module, site.fn) ? { ...at, handedOff: true } : at;
+      for (const child of node.namedChildren) if (child && child !== target) this.collectCalls(child, scope, inner, out);
       if (target && target.type === 'dot') {
         const left = target.childForFieldName('left');
-        if (left && left.type !== 'alias' && left.type !== 'atom') this.collectCalls(left, scope, handedOff, out);
+        if (left && left.type !== 'alias' && left.type !== 'atom') this.collectCalls(left, scope, at, out);
       }
       return;
     }
-    for (const child of node.namedChildren) if (child) this.collectCalls(child, scope, handedOff, out);
+    for (const child of node.namedChildren) if (child) this.collectCalls(child, scope, at, out);
   }
 
   /** Module and function a call's target names; undefined for calls that cannot be resolved (`fun.(x)`, `var.f()`). */
@@ -402,7 +410,7 @@ class ElixirModelBuilder {
   }
 
   /** `&helper/1` or `&Mod.fun/2`: a reference that a higher-order function will call. */
-  private captureSite(node: Node, scope: Scope, handedOff: boolean): CallSite | undefined {
+  private captureSite(node: Node, scope: Scope, at: CallContext): CallSite | undefined {
     const operand = node.childForFieldName('operand');
     if (operand?.type !== 'binary_operator' || operand.child(1)?.type !== '/') return undefined;
     const right = operand.childForFieldName('right');
@@ -413,11 +421,11 @@ class ElixirModelBuilder {
     if (!resolved) return undefined;
     return {
       uri: this.uri, range: this.range(node), module: resolved.module, fn: resolved.fn, arity: Number(right.text),
-      mentions: [], handedOff, code: this.codeAt(node), slow: slowKind(resolved.module, resolved.fn),
+      mentions: [], handedOff: at.handedOff, code: this.codeAt(node), slow: slowKind(resolved.module, resolved.fn),
     };
   }
 
-  private callSite(node: Node, scope: Scope, handedOff: boolean): CallSite | undefined {
+  private callSite(node: Node, scope: Scope, at: CallContext): CallSite | undefined {
     const target = node.childForFieldName('target');
     if (!target) return undefined;
     const resolved = this.resolveTarget(target, scope);
@@ -436,7 +444,7 @@ class ElixirModelBuilder {
       fn,
       arity,
       mentions: [...mentions],
-      handedOff,
+      handedOff: at.handedOff,
       code: this.codeAt(node),
     };
     site.serverCall = this.serverCall(module, fn, piped ? null : args[0] ?? null, scope);
@@ -482,7 +490,10 @@ class ElixirModelBuilder {
         const stateIndex = kind === 'init' ? -1 : kind === 'code_change' ? 1 : params.length - 1;
         const { stateUse, changedAt, stateParam } = stateIndex >= 0 ? this.stateUse(params[stateIndex], body, kind) : { stateUse: 'unknown' as StateUse, changedAt: [], stateParam: null };
         const message = kind === 'init' || kind === 'terminate' ? '' : params[0]?.text ?? '';
-        handlers.push({ ...clause, kind, message, stateParam, stateUse, servesCallers: kind === 'handle_call' || kind === 'handle_cast' });
+        // A cast of a bare atom (`:refresh`) is a trigger for the server's own job, not a caller's request
+        // queued behind the others: only calls and casts that carry a caller's data serve callers.
+        const servesCallers = kind === 'handle_call' || (kind === 'handle_cast' && params[0]?.type !== 'atom');
+        handlers.push({ ...clause, kind, message, stateParam, stateUse, servesCallers });
         if (kind === 'handle_call' || kind === 'handle_cast' || kind === 'handle_info') {
           if (stateUse === 'changed') for (const at of changedAt) signal('state-changed', at, `${kind}(${message}) returns a changed state`);
           if (stateUse === 'read') signal('state-read', params[stateIndex], `${kind}(${message}) reads the state`);
@@ -504,6 +515,7 @@ class ElixirModelBuilder {
     const functions = clauses.map((c) => c.clause);
     const reached = reachableClauses(handlers, functions);
     for (const fnClause of reached) {
+      if (fnClause.drainsMailbox) signal('batches-callers', fnClause.headRange, 'answers the callers queued behind one request together (drains waiting calls)');
       for (const call of fnClause.calls) {
         if (call.serverCall?.op === 'send' && call.serverCall.target === 'self') continue;
         const found = signalFor(call.module, call.fn, call, name);
@@ -544,13 +556,13 @@ class ElixirModelBuilder {
             const stateParam = paramsNode?.namedChildren[0] ?? null;
             const bodyNode = clauseNode?.childForFieldName('right');
             const calls: CallSite[] = [];
-            if (bodyNode) this.collectCalls(bodyNode, scope, false, calls);
+            if (bodyNode) this.collectCalls(bodyNode, scope, TOP, calls);
             const kind = `agent_${fn}` as HandlerKind;
             const ignoresState = !stateParam || /^_/.test(stateParam.text);
             const stateUse: StateUse = fn === 'get' ? (ignoresState ? 'ignored' : 'read') : 'changed';
             handlers.push({
               name: `Agent.${fn}`, arity: 1, visibility: 'private', range: this.range(lambda), headRange: this.range(node),
-              code: this.codeAt(node), calls, kind, message: '', stateParam: ignoresState ? null : stateParam!.text, stateUse, servesCallers: true,
+              code: this.codeAt(node), calls, drainsMailbox: false, kind, message: '', stateParam: ignoresState ? null : stateParam!.text, stateUse, servesCallers: true,
             });
             if (stateUse === 'changed') signal('state-changed', node, `Agent.${fn} changes the shared state`);
             else if (stateUse === 'read') signal('state-read', node, 'Agent.get reads the shared state');
@@ -665,6 +677,19 @@ class ElixirModelBuilder {
     if (node.type === 'anonymous_function') return;
     for (const child of node.namedChildren) if (child) this.forEachReplyTuple(child, visit);
   }
+}
+
+/**
+ * A `receive` that takes waiting `$gen_call` messages or returns at once (`after 0`): the server collects
+ * the callers queued behind this one and answers them together.
+ */
+function drainsMailbox(node: Node): boolean {
+  if (node.type === 'call' && isIdentifier(node.childForFieldName('target'), 'receive')) {
+    const text = node.text;
+    if (/"\$gen_call"/.test(text) || /\bafter\s+0\s*->/.test(text)) return true;
+  }
+  for (const child of node.namedChildren) if (child && drainsMailbox(child)) return true;
+  return false;
 }
 
 /** The state element of a callback's return tuple. */

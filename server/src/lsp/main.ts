@@ -28,8 +28,8 @@ const DEFAULT_SETTINGS: Settings = { enable: true, debounceMs: 200, rules: {} };
 const SEVERITY: Record<Severity, DiagnosticSeverity> = {
   error: DiagnosticSeverity.Error, warning: DiagnosticSeverity.Warning, info: DiagnosticSeverity.Information, hint: DiagnosticSeverity.Hint,
 };
-/** Files that can define servers or repos; the background scan parses only these. */
-const WORTH_PARSING = /\buse\s+(GenServer|Agent|Ecto\.Repo)\b/;
+/** Files that can define servers or repos (or a `…Repo` that is not one); the background scan parses only these. */
+const WORTH_PARSING = /\buse\s+(GenServer|Agent|Ecto\.Repo)\b|\bdefmodule\s+[\w.]*Repo\s+do\b/;
 
 function readSettings(value: unknown, base: Settings = DEFAULT_SETTINGS): Settings {
   const v = (value && typeof value === 'object' ? value : {}) as Partial<Settings> & Record<string, unknown>;

@@ -1,5 +1,5 @@
 // blocking-callback: slow work that does not need the state (HTTP, sleep, shell, file I/O) inside a singleton's callbacks.
-import { callsReachedFrom, describeChain, shortModule } from '../callgraph';
+import { callsReachedFrom, clausesReachedFrom, describeChain, shortModule } from '../callgraph';
 import type { SlowKind } from '../model';
 import type { Rule } from './types';
 
@@ -25,10 +25,15 @@ export const blockingCallback: Rule = {
       const seen = new Set<string>();
       for (const handler of server.handlers) {
         if (!handler.servesCallers) continue;
+        // A handler that takes the queued callers off the mailbox answers them all with one piece of work:
+        // the serialization is the point (a coalescing reloader, a batch writer).
+        if (clausesReachedFrom(server, handler).some((c) => c.drainsMailbox)) continue;
+        const state = handler.stateParam;
         for (const reached of callsReachedFrom(server, handler)) {
           const { call } = reached;
           if (!call.slow) continue;
-          if (handler.stateParam && call.mentions.includes(handler.stateParam)) continue; // needs the state: not movable as is
+          // Work that takes the state as input needs the server as it is written.
+          if (state && [...reached.chain, call].some((c) => c.mentions.includes(state))) continue;
           const key = `${call.range.start.line}:${call.range.start.character}`;
           if (seen.has(key)) continue;
           seen.add(key);

@@ -6,10 +6,15 @@ import type { Rule } from './types';
 /** Repo functions that do not touch the database. */
 const NOT_QUERIES = new Set(['config', '__adapter__', 'get_dynamic_repo', 'put_dynamic_repo', 'child_spec', 'start_link', 'stop', 'in_transaction?', 'checked_out?', 'default_options', 'prepare_query']);
 
-/** A call on a module that does `use Ecto.Repo` in the project; by name (`…Repo`) when the project does not say. */
+/**
+ * A call on a module that does `use Ecto.Repo` in the project, or on a `…Repo` module the project does
+ * not define (a dependency's, or a file the index has not seen): a `…Repo` defined here without
+ * `use Ecto.Repo` (an in-memory store) is not a database.
+ */
 export function isRepoCall(call: CallSite, project: ProjectContext): boolean {
   if (!call.module || NOT_QUERIES.has(call.fn)) return false;
-  return project.repoModules.has(call.module) || /(^|\.)Repo$/.test(call.module);
+  if (project.repoModules.has(call.module)) return true;
+  return /(^|\.)Repo$/.test(call.module) && !project.knownModules.has(call.module);
 }
 
 export const repoInServer: Rule = {

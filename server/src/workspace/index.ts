@@ -1,5 +1,5 @@
-// What the workspace knows across files: which modules are pooled database repositories, and every
-// serializer by name (for hover on a call into another file). Keeps models, never trees.
+// What the workspace knows across files: the modules it defines, which of them are pooled database
+// repositories, and every serializer by name (for hover on a call into another file). Keeps models, never trees.
 import type { FileModel, ProjectContext, Serializer } from '../model';
 
 export class WorkspaceIndex {
@@ -8,13 +8,13 @@ export class WorkspaceIndex {
 
   /** Records a file's model; returns true when that changed the project context. */
   update(model: FileModel): boolean {
-    const before = repoNames(this.models.get(model.uri));
+    const before = moduleKey(this.models.get(model.uri));
     this.models.set(model.uri, model);
-    return this.invalidateIf(before !== repoNames(model));
+    return this.invalidateIf(before !== moduleKey(model));
   }
 
   remove(uri: string): boolean {
-    const before = repoNames(this.models.get(uri));
+    const before = moduleKey(this.models.get(uri));
     this.models.delete(uri);
     return this.invalidateIf(before !== '');
   }
@@ -24,7 +24,11 @@ export class WorkspaceIndex {
   }
 
   context(): ProjectContext {
-    this.context_ ??= { repoModules: new Set([...this.models.values()].flatMap((m) => m.modules.filter((x) => x.isRepo).map((x) => x.name))) };
+    const modules = [...this.models.values()].flatMap((m) => m.modules);
+    this.context_ ??= {
+      repoModules: new Set(modules.filter((m) => m.isRepo).map((m) => m.name)),
+      knownModules: new Set(modules.map((m) => m.name)),
+    };
     return this.context_;
   }
 
@@ -48,6 +52,7 @@ export class WorkspaceIndex {
   }
 }
 
-function repoNames(model: FileModel | undefined): string {
-  return model ? model.modules.filter((m) => m.isRepo).map((m) => m.name).sort().join(',') : '';
+/** What a file contributes to the project context: its modules and which of them are repos. */
+function moduleKey(model: FileModel | undefined): string {
+  return model ? model.modules.map((m) => `${m.name}${m.isRepo ? '*' : ''}`).sort().join(',') : '';
 }
