@@ -281,8 +281,8 @@ export function startServer(connection: Connection): void {
     const actions: CodeAction[] = [];
     const eol = doc.text.includes('\r\n') ? '\r\n' : '\n';
     for (const diagnostic of params.context.diagnostics) {
-      if (diagnostic.source !== 'chokepoint' || typeof diagnostic.code !== 'string') continue;
-      const ruleId = diagnostic.code;
+      const ruleId = ruleOf(diagnostic);
+      if (!ruleId || !diagnostic.range) continue;
       const line = diagnostic.range.start.line;
       if (!model.linesInsideStrings.includes(line)) {
         const indent = /^\s*/.exec(doc.lineIndex.lineText(line))![0];
@@ -310,6 +310,14 @@ export function startServer(connection: Connection): void {
   });
 
   connection.listen();
+}
+
+/** The rule of one of our diagnostics as a client sends it back (some clients drop `source` or `data`). */
+function ruleOf(diagnostic: Diagnostic): string | undefined {
+  const data = diagnostic.data as { ruleId?: unknown } | undefined;
+  const id = typeof data?.ruleId === 'string' ? data.ruleId : diagnostic.code;
+  if (typeof id !== 'string' || !RULES.some((r) => r.meta.id === id)) return undefined;
+  return diagnostic.source === undefined || diagnostic.source === 'chokepoint' ? id : undefined;
 }
 
 function pathToUri(file: string): string {
