@@ -71,6 +71,11 @@ export class LspClient {
     });
   }
 
+  /** Resolves with the next diagnostics published for `uri`, whatever their version. */
+  nextDiagnostics(uri: string): Promise<Diagnostic[]> {
+    return this.waitFor(uri).then((p) => p.diagnostics);
+  }
+
   async open(uri: string, text: string): Promise<Diagnostic[]> {
     this.versions.set(uri, 1);
     const waiting = this.waitFor(uri, 1);

@@ -1,6 +1,7 @@
 // The server as an editor sees it: dist/server.js --stdio driven by a real JSON-RPC client.
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -213,6 +214,37 @@ end
     assert.equal(diagnostics.length, 1);
     assert.equal(diagnostics[0].severity, 3);
     assert.match(diagnostics[0].message, /skipped this file.*8 MB/);
+  });
+});
+
+describe('workspace index', () => {
+  test('a repo module created on disk is picked up from didChangeWatchedFiles', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'chokepoint-ws-'));
+    const server = path.join(dir, 'stock.ex');
+    fs.writeFileSync(server, `defmodule Shop.Stock do
+  use GenServer
+  alias Shop.Warehouse.Database
+  def start_link(_), do: GenServer.start_link(__MODULE__, %{}, name: __MODULE__)
+  def handle_call({:get, sku}, _from, state), do: {:reply, Database.get(Item, sku), Map.put(state, sku, true)}
+end
+`);
+    const client = await LspClient.start(dir);
+    try {
+      await client.whenIndexed();
+      assert.deepEqual(await client.open(uriOf(server), fs.readFileSync(server, 'utf8')), []);
+      const database = path.join(dir, 'database.ex');
+      fs.writeFileSync(database, 'defmodule Shop.Warehouse.Database do\n  use Ecto.Repo, otp_app: :shop, adapter: Ecto.Adapters.Postgres\nend\n');
+      const next = client.nextDiagnostics(uriOf(server));
+      client.connection.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: uriOf(database), type: 1 }] });
+      assert.deepEqual(keys(await next), ['1:repo-in-server', '4:repo-in-server']);
+      fs.rmSync(database);
+      const gone = client.nextDiagnostics(uriOf(server));
+      client.connection.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: uriOf(database), type: 3 }] });
+      assert.deepEqual(await gone, []);
+    } finally {
+      await client.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
