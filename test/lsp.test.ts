@@ -208,6 +208,19 @@ end
     assert.equal(client.exited, false);
   });
 
+  test('inside a multi-line string only the file-level suppression is offered, and it parses', async () => {
+    const uri = 'file:///edits/heredoc.ex';
+    const text = server('  def handle_call(:report, _f, s) do\n    {:reply, """\n    Users: #{length(Shop.Repo.all(User))}\n    """, s}\n  end');
+    const diagnostics = await client.open(uri, text);
+    const inString = diagnostics.find((d) => d.range.start.line === 5)!;
+    assert.ok(inString, JSON.stringify(diagnostics.map((d) => d.range.start)));
+    const actions = await client.codeActions(uri, [inString]);
+    assert.deepEqual(actions.map((a) => a.title), ['Disable repo-in-server for the entire file']);
+    const edited = applyEdits(text, actions[0].edit!.changes![uri]);
+    assert.deepEqual(elixirRejects([edited]), []);
+    assert.deepEqual(keys(await client.change(uri, [{ text: edited }])).filter((k) => k.endsWith('repo-in-server')), []);
+  });
+
   test('a file above the size limit gets one information diagnostic', async () => {
     const huge = `# ${'x'.repeat(9 * 1024 * 1024)}\n`;
     const diagnostics = await client.open('file:///bad/huge.ex', huge);

@@ -149,8 +149,6 @@ export interface FileModel {
   suppressions: Suppression[];
   /** Lines whose start lies inside a multi-line string: a comment cannot be inserted there. */
   linesInsideStrings: number[];
-  /** Ranges the parser could not make sense of. */
-  syntaxErrors: Range[];
 }
 
 /** What the rules need to know beyond one file. */

@@ -20,6 +20,7 @@ interface Scope {
   attributes: Map<string, string>;
 }
 
+const QUOTED = new Set(['string', 'charlist', 'sigil', 'quoted_atom', 'quoted_keyword']);
 const OTP_CALLBACKS = new Set(['init', 'handle_call', 'handle_cast', 'handle_info', 'handle_continue', 'terminate', 'code_change']);
 const DEFINERS = new Map([['def', 'public'], ['defp', 'private']] as const);
 const NOT_CALLS = new Set([
@@ -69,8 +70,7 @@ function signalFor(module: string | null, fn: string, call: CallSite, selfName: 
   if ((m === ':ets' && fn === 'new') || (m === ':dets' && fn === 'open_file') || (m === 'Port' && fn === 'open') || (m === 'File' && fn === 'open')) {
     return { kind: 'owns-resource', why: `owns a resource (${shortCall(m, fn)})` };
   }
-  if ((m === ':gen_tcp' || m === ':gen_udp' || m === ':ssl' || m === 'Port') && fn !== 'open') return { kind: 'socket-io', why: `talks over a socket/port (${shortCall(m, fn)})` };
-  if (m === ':gen_tcp' || m === ':gen_udp' || m === ':ssl') return { kind: 'socket-io', why: `talks over a socket (${shortCall(m, fn)})` };
+  if (m === ':gen_tcp' || m === ':gen_udp' || m === ':ssl' || m === 'Port') return { kind: 'socket-io', why: `talks over a socket or port (${shortCall(m, fn)})` };
   if (m === 'Process' && (fn === 'monitor' || fn === 'link' || fn === 'demonitor')) return { kind: 'monitors', why: `watches other processes (${shortCall(m, fn)})` };
   if (m === 'Phoenix.PubSub' || (/Endpoint$/.test(m) && /^(broadcast|subscribe|local_broadcast)/.test(fn))) return { kind: 'pubsub', why: `uses PubSub (${shortCall(m, fn)})` };
   if (m === ':pg' || m === ':pg2' || m === ':global' || m === 'Node' || m === ':rpc' || m === ':erpc') return { kind: 'distributed', why: `talks to other nodes or process groups (${shortCall(m, fn)})` };
@@ -154,7 +154,6 @@ class ElixirModelBuilder {
   private readonly serverCalls: CallSite[] = [];
   private readonly suppressions: Suppression[] = [];
   private readonly linesInsideStrings = new Set<number>();
-  private readonly syntaxErrors: Range[] = [];
 
   constructor(private readonly uri: string, private readonly text: string, private readonly tree: Tree) {
     this.lines = new LineIndex(text);
@@ -172,7 +171,6 @@ class ElixirModelBuilder {
       serverCalls: this.serverCalls,
       suppressions: this.suppressions,
       linesInsideStrings: [...this.linesInsideStrings].sort((a, b) => a - b),
-      syntaxErrors: this.syntaxErrors,
     };
   }
 
@@ -184,28 +182,21 @@ class ElixirModelBuilder {
     return this.lines.lineText(this.lines.position(node.startIndex).line).trim();
   }
 
-  /** Comments (suppressions), multi-line strings and syntax errors, in one pass over the tree. */
+  /** Comments (suppressions) and multi-line strings, in one pass over the tree. */
   private scanLexical(root: Node): void {
     const cursor = root.walk();
-    let descend = true;
     for (;;) {
       const node = cursor.currentNode;
-      descend = true;
+      let descend = true;
       if (node.type === 'comment') {
         const suppression = parseSuppression(node.text, '#', this.range(node));
         if (suppression) this.suppressions.push(suppression);
         descend = false;
-      } else if (['string', 'charlist', 'sigil', 'quoted_atom', 'quoted_keyword'].includes(node.type)) {
+      } else if (QUOTED.has(node.type)) {
         const first = this.lines.position(node.startIndex).line;
         const last = this.lines.position(node.endIndex).line;
         for (let line = first + 1; line <= last; line++) this.linesInsideStrings.add(line);
-        descend = node.hasError;
-      } else if (node.isError || node.isMissing) {
-        this.syntaxErrors.push(this.range(node));
-        descend = false;
-      } else if (!node.hasError && node.type !== 'source' && node.type !== 'do_block' && node.type !== 'call' && node.type !== 'arguments' && node.type !== 'body' && node.type !== 'stab_clause' && node.type !== 'block' && node.type !== 'anonymous_function') {
-        // Only containers can hold comments worth visiting; leaves without errors are skipped quickly.
-        descend = node.namedChildCount > 0;
+        descend = false; // interpolations hold code, but a comment line cannot be inserted inside the string anyway
       }
       if (descend && cursor.gotoFirstChild()) continue;
       while (!cursor.gotoNextSibling()) {
