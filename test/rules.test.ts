@@ -339,6 +339,13 @@ end
   end
 end
 ` } },
+    { name: 'work in a helper that is given the state', files: { 'a.ex': `defmodule Shop.Flusher do
+  use GenServer
+  def start_link(_), do: GenServer.start_link(__MODULE__, %{}, name: __MODULE__)
+  def handle_call(:flush, _from, s), do: {:reply, write(s), %{s | buffer: []}}
+  defp write(s), do: File.write!("/var/log/shop.log", s.buffer)
+end
+` } },
     { name: 'a per-entity process may block itself', files: { 'a.ex': `defmodule Shop.Session do
   use GenServer
   def start_link(id), do: GenServer.start_link(__MODULE__, id, name: {:via, Registry, {Shop.Sessions, id}})

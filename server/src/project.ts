@@ -7,6 +7,7 @@ import { buildElixirModel } from './elixir/frontend';
 import type { FileModel, Finding } from './model';
 import { WorkspaceIndex } from './workspace/index';
 import { readSourceFile } from './workspace/files';
+import { mayMatter } from './workspace/prefilter';
 
 export interface ScanResult {
   models: FileModel[];
@@ -23,14 +24,21 @@ export function modelFromText(parser: ElixirParser, uri: string, text: string): 
   }
 }
 
-export async function scanFiles(files: string[], options: AnalysisOptions = {}): Promise<ScanResult> {
+export interface ScanOptions extends AnalysisOptions {
+  /** Parse every file, not only those the text pre-filter keeps (for checking the pre-filter). */
+  parseEverything?: boolean;
+}
+
+export async function scanFiles(files: string[], options: ScanOptions = {}): Promise<ScanResult> {
   const parser = await ElixirParser.create();
   const index = new WorkspaceIndex();
   const models: FileModel[] = [];
   const errors: ScanResult['errors'] = [];
   for (const file of files) {
     try {
-      const model = modelFromText(parser, pathToFileURL(file).href, readSourceFile(file));
+      const text = readSourceFile(file);
+      if (!options.parseEverything && !mayMatter(text)) continue;
+      const model = modelFromText(parser, pathToFileURL(file).href, text);
       index.update(model);
       models.push(model);
     } catch (error) {

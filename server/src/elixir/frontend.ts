@@ -1,6 +1,6 @@
 // Elixir front end: a tree-sitter tree -> the language-neutral FileModel.
 // It knows Elixir (aliases, OTP callbacks, what a slow call is) and nothing about rules.
-import type { Node, Tree } from 'web-tree-sitter';
+import { Query, type Language, type Node, type Tree } from 'web-tree-sitter';
 import { LineIndex } from '../positions';
 import type {
   CallSite, FileModel, FunctionClause, Handler, HandlerKind, ModuleInfo, Range, Registration, Serializer,
@@ -8,11 +8,28 @@ import type {
 } from '../model';
 import { parseSuppression } from '../suppressions';
 
-/** Where a call sits: inside work handed to another process or not. */
-interface CallContext {
-  handedOff: boolean;
+/** What one walk over a function body finds. */
+interface Collected {
+  calls: CallSite[];
+  drainsMailbox: boolean;
+  /** GenServer/Agent calls with their nodes: start_link options and Agent functions are read from them. */
+  special: { site: CallSite; node: Node }[];
 }
-const TOP: CallContext = { handedOff: false };
+
+type Span = [start: number, end: number];
+
+/** The node lies strictly inside one of the spans. */
+function inside(spans: Span[], node: Node): boolean {
+  return spans.some(([start, end]) => node.startIndex >= start && node.endIndex <= end && !(node.startIndex === start && node.endIndex === end));
+}
+
+interface ParsedClause {
+  clause: FunctionClause;
+  node: Node;
+  params: Node[];
+  body: Node[];
+  special: Collected['special'];
+}
 
 interface Scope {
   module: string | null;
@@ -20,7 +37,6 @@ interface Scope {
   attributes: Map<string, string>;
 }
 
-const QUOTED = new Set(['string', 'charlist', 'sigil', 'quoted_atom', 'quoted_keyword']);
 const OTP_CALLBACKS = new Set(['init', 'handle_call', 'handle_cast', 'handle_info', 'handle_continue', 'terminate', 'code_change']);
 const DEFINERS = new Map([['def', 'public'], ['defp', 'private']] as const);
 const NOT_CALLS = new Set([
@@ -143,6 +159,25 @@ function identifiersIn(node: Node, out: Set<string>): Set<string> {
   return out;
 }
 
+// Walking every node from JavaScript costs a wasm round trip per node; queries run inside the parser.
+const LEXICAL_QUERY = '(comment) @comment [(string) (charlist) (sigil) (quoted_atom) (quoted_keyword)] @quoted';
+const CALL_QUERY = `
+  (call) @call
+  (binary_operator operator: "|>" right: (call) @piped)
+  (unary_operator operator: "&" operand: (binary_operator operator: "/" right: (integer))) @capture`;
+const queries = new WeakMap<Language, { lexical: Query; calls: Query }>();
+
+function queriesFor(tree: Tree) {
+  let found = queries.get(tree.language);
+  if (!found) {
+    found = { lexical: new Query(tree.language, LEXICAL_QUERY), calls: new Query(tree.language, CALL_QUERY) };
+    queries.set(tree.language, found);
+  }
+  return found;
+}
+const lexicalQuery = (tree: Tree) => queriesFor(tree).lexical;
+const callQuery = (tree: Tree) => queriesFor(tree).calls;
+
 export function buildElixirModel(uri: string, text: string, tree: Tree): FileModel {
   return new ElixirModelBuilder(uri, text, tree).build();
 }
@@ -182,29 +217,17 @@ class ElixirModelBuilder {
     return this.lines.lineText(this.lines.position(node.startIndex).line).trim();
   }
 
-  /** Comments (suppressions) and multi-line strings, in one pass over the tree. */
+  /** Comments (suppressions) and multi-line strings, found by a query that runs inside the parser. */
   private scanLexical(root: Node): void {
-    const cursor = root.walk();
-    for (;;) {
-      const node = cursor.currentNode;
-      let descend = true;
+    for (const { node } of lexicalQuery(this.tree).captures(root)) {
       if (node.type === 'comment') {
         const suppression = parseSuppression(node.text, '#', this.range(node));
         if (suppression) this.suppressions.push(suppression);
-        descend = false;
-      } else if (QUOTED.has(node.type)) {
-        const first = this.lines.position(node.startIndex).line;
-        const last = this.lines.position(node.endIndex).line;
-        for (let line = first + 1; line <= last; line++) this.linesInsideStrings.add(line);
-        descend = false; // interpolations hold code, but a comment line cannot be inserted inside the string anyway
+        continue;
       }
-      if (descend && cursor.gotoFirstChild()) continue;
-      while (!cursor.gotoNextSibling()) {
-        if (!cursor.gotoParent()) {
-          cursor.delete();
-          return;
-        }
-      }
+      const first = this.lines.position(node.startIndex).line;
+      const last = this.lines.position(node.endIndex).line;
+      for (let line = first + 1; line <= last; line++) this.linesInsideStrings.add(line);
     }
   }
 
@@ -307,7 +330,7 @@ class ElixirModelBuilder {
         }
       }
     }
-    const clauses: { clause: FunctionClause; node: Node; params: Node[]; body: Node[] }[] = [];
+    const clauses: ParsedClause[] = [];
     for (const statement of statements) {
       if (statement.type !== 'call') continue;
       const target = statement.childForFieldName('target')?.text;
@@ -350,38 +373,52 @@ class ElixirModelBuilder {
       return undefined;
     }
     const body = bodyOf(def);
-    const calls: CallSite[] = [];
-    for (const expr of body) this.collectCalls(expr, scope, TOP, calls);
+    const { calls, drainsMailbox, special } = this.collectCalls(body, scope);
     const clause: FunctionClause = {
-      name, arity: params.length, visibility, range: this.range(def), headRange: this.range(head), code: this.codeAt(def), calls,
-      drainsMailbox: body.some(drainsMailbox),
+      name, arity: params.length, visibility, range: this.range(def), headRange: this.range(head), code: this.codeAt(def), calls, drainsMailbox,
     };
-    return { clause, node: def, params, body };
+    return { clause, node: def, params, body, special };
   }
 
-  /** Every call under `node`, with aliases resolved; calls inside handed-off closures are marked. */
-  private collectCalls(node: Node, scope: Scope, at: CallContext, out: CallSite[]): void {
-    if (node.type === 'unary_operator' && node.child(0)?.type === '&') {
-      const capture = this.captureSite(node, scope, at);
-      if (capture) {
-        out.push(capture);
-        return;
+  /**
+   * Every call under the given nodes, with aliases resolved, found by one query per expression. Calls inside
+   * work handed to another process are marked; nested module definitions are left to their own visit.
+   */
+  private collectCalls(body: Node[], scope: Scope): Collected {
+    const out: Collected = { calls: [], drainsMailbox: false, special: [] };
+    for (const root of body) {
+      const captures = callQuery(this.tree).captures(root);
+      const piped = new Set(captures.filter((c) => c.name === 'piped').map((c) => c.node.id));
+      const handedOff: Span[] = [];
+      const skipped: Span[] = [];
+      for (const { name, node } of captures) {
+        if (name === 'piped' || inside(skipped, node)) continue;
+        if (name === 'capture') {
+          const site = this.captureSite(node, scope, inside(handedOff, node));
+          if (site) {
+            out.calls.push(site);
+            skipped.push([node.startIndex, node.endIndex]);
+          }
+          continue;
+        }
+        const target = node.childForFieldName('target');
+        if (!target) continue;
+        if (isIdentifier(target, 'defmodule')) {
+          skipped.push([node.startIndex, node.endIndex]);
+          continue;
+        }
+        if (isIdentifier(target, 'receive')) {
+          out.drainsMailbox ||= drainsMailbox(node);
+          continue;
+        }
+        const site = this.callSite(node, target, scope, inside(handedOff, node), piped.has(node.id));
+        if (!site) continue;
+        out.calls.push(site);
+        if (handsOff(site.module, site.fn)) handedOff.push([node.startIndex, node.endIndex]);
+        if (site.module === 'GenServer' || site.module === 'Agent') out.special.push({ site, node });
       }
     }
-    if (node.type === 'call') {
-      const target = node.childForFieldName('target');
-      if (isIdentifier(target, 'defmodule')) return;
-      const site = this.callSite(node, scope, at);
-      if (site) out.push(site);
-      const inner = site && handsOff(site.module, site.fn) ? { ...at, handedOff: true } : at;
-      for (const child of node.namedChildren) if (child && child !== target) this.collectCalls(child, scope, inner, out);
-      if (target && target.type === 'dot') {
-        const left = target.childForFieldName('left');
-        if (left && left.type !== 'alias' && left.type !== 'atom') this.collectCalls(left, scope, at, out);
-      }
-      return;
-    }
-    for (const child of node.namedChildren) if (child) this.collectCalls(child, scope, at, out);
+    return out;
   }
 
   /** Module and function a call's target names; undefined for calls that cannot be resolved (`fun.(x)`, `var.f()`). */
@@ -401,7 +438,7 @@ class ElixirModelBuilder {
   }
 
   /** `&helper/1` or `&Mod.fun/2`: a reference that a higher-order function will call. */
-  private captureSite(node: Node, scope: Scope, at: CallContext): CallSite | undefined {
+  private captureSite(node: Node, scope: Scope, handedOff: boolean): CallSite | undefined {
     const operand = node.childForFieldName('operand');
     if (operand?.type !== 'binary_operator' || operand.child(1)?.type !== '/') return undefined;
     const right = operand.childForFieldName('right');
@@ -412,35 +449,35 @@ class ElixirModelBuilder {
     if (!resolved) return undefined;
     return {
       uri: this.uri, range: this.range(node), module: resolved.module, fn: resolved.fn, arity: Number(right.text),
-      mentions: [], handedOff: at.handedOff, code: this.codeAt(node), slow: slowKind(resolved.module, resolved.fn),
+      mentions: [], handedOff, code: this.codeAt(node), slow: slowKind(resolved.module, resolved.fn),
     };
   }
 
-  private callSite(node: Node, scope: Scope, at: CallContext): CallSite | undefined {
-    const target = node.childForFieldName('target');
-    if (!target) return undefined;
+  private callSite(node: Node, target: Node, scope: Scope, handedOff: boolean, piped: boolean): CallSite | undefined {
     const resolved = this.resolveTarget(target, scope);
     if (!resolved) return undefined;
     const { module, fn } = resolved;
     const args = namedArgs(node);
-    const piped = node.parent?.type === 'binary_operator' && node.parent.child(1)?.type === '|>' && node.parent.childForFieldName('right')?.equals(node);
-    const arity = args.length + (piped ? 1 : 0);
+    const slow = slowKind(module, fn);
+    // What the arguments mention matters for slow calls and for the local calls that lead to them
+    // (does the work take the state?); computing it for every call would be wasted work.
     const mentions = new Set<string>();
-    for (const arg of args) identifiersIn(arg, mentions);
-    if (piped) identifiersIn(node.parent!.childForFieldName('left')!, mentions);
-    const site: CallSite = {
+    if (slow || module === null || module === scope.module) {
+      for (const arg of args) identifiersIn(arg, mentions);
+      if (piped) identifiersIn(node.parent!.childForFieldName('left')!, mentions);
+    }
+    return {
       uri: this.uri,
       range: this.range(node),
       module,
       fn,
-      arity,
+      arity: args.length + (piped ? 1 : 0),
       mentions: [...mentions],
-      handedOff: at.handedOff,
+      handedOff,
       code: this.codeAt(node),
+      serverCall: this.serverCall(module, fn, piped ? null : args[0] ?? null, scope),
+      slow,
     };
-    site.serverCall = this.serverCall(module, fn, piped ? null : args[0] ?? null, scope);
-    site.slow = slowKind(module, fn);
-    return site;
   }
 
   private serverCall(module: string | null, fn: string, first: Node | null, scope: Scope): ServerCall | undefined {
@@ -465,7 +502,7 @@ class ElixirModelBuilder {
 
   private serializer(
     name: string, use: { kind: 'GenServer' | 'Agent'; node: Node }, moduleNode: Node, nameNode: Node,
-    clauses: { clause: FunctionClause; node: Node; params: Node[]; body: Node[] }[], scope: Scope,
+    clauses: ParsedClause[], scope: Scope,
   ): Serializer {
     const handlers: Handler[] = [];
     const signals: Signal[] = [];
@@ -473,7 +510,8 @@ class ElixirModelBuilder {
       const range = 'startIndex' in node ? this.range(node) : node;
       signals.push({ kind, range, why, code: code ?? this.lines.lineText(range.start.line).trim() });
     };
-    const registration = this.registration(clauses.map((c) => c.node), use.kind, name, scope);
+    const special = clauses.flatMap((c) => c.special);
+    const registration = this.registration(special, use.kind, name, scope);
 
     for (const { clause, params, body } of clauses) {
       if (use.kind === 'GenServer' && clause.visibility === 'public' && OTP_CALLBACKS.has(clause.name)) {
@@ -500,7 +538,7 @@ class ElixirModelBuilder {
         }
       }
     }
-    if (use.kind === 'Agent') this.agentHandlers(clauses.map((c) => c.node), name, scope, handlers, signal);
+    if (use.kind === 'Agent') this.agentHandlers(special, name, scope, handlers, signal);
 
     // Signals from calls that run inside the server: callbacks and the module functions they reach.
     const functions = clauses.map((c) => c.clause);
@@ -531,68 +569,42 @@ class ElixirModelBuilder {
   }
 
   /** Agents keep their callbacks in anonymous functions passed to Agent.get/update/…: each one is a handler. */
-  private agentHandlers(defs: Node[], selfName: string, scope: Scope, handlers: Handler[], signal: (k: SignalKind, n: Node, why: string) => void): void {
-    const visit = (node: Node) => {
-      if (node.type === 'call') {
-        const target = node.childForFieldName('target');
-        const fn = target?.type === 'dot' ? target.childForFieldName('right')?.text : undefined;
-        const receiver = target?.type === 'dot' ? target.childForFieldName('left') : null;
-        if (fn && receiver && this.moduleOf(receiver, scope) === 'Agent' && ['get', 'update', 'get_and_update', 'cast'].includes(fn)) {
-          const args = namedArgs(node);
-          const lambda = args.find((a) => a.type === 'anonymous_function');
-          const addressed = args[0] ? this.serverTarget(args[0], scope) : 'dynamic';
-          if (lambda && (addressed === selfName || addressed === 'self' || addressed === 'dynamic')) {
-            const clauseNode = lambda.namedChildren.find((c) => c?.type === 'stab_clause');
-            const paramsNode = clauseNode?.childForFieldName('left');
-            const stateParam = paramsNode?.namedChildren[0] ?? null;
-            const bodyNode = clauseNode?.childForFieldName('right');
-            const calls: CallSite[] = [];
-            if (bodyNode) this.collectCalls(bodyNode, scope, TOP, calls);
-            const kind = `agent_${fn}` as HandlerKind;
-            const ignoresState = !stateParam || /^_/.test(stateParam.text);
-            const stateUse: StateUse = fn === 'get' ? (ignoresState ? 'ignored' : 'read') : 'changed';
-            handlers.push({
-              name: `Agent.${fn}`, arity: 1, visibility: 'private', range: this.range(lambda), headRange: this.range(node),
-              code: this.codeAt(node), calls, drainsMailbox: false, kind, message: '', stateParam: ignoresState ? null : stateParam!.text, stateUse, servesCallers: true,
-            });
-            if (stateUse === 'changed') signal('state-changed', node, `Agent.${fn} changes the shared state`);
-            else if (stateUse === 'read') signal('state-read', node, 'Agent.get reads the shared state');
-          }
-        }
-      }
-      for (const child of node.namedChildren) if (child) visit(child);
-    };
-    for (const def of defs) visit(def);
+  private agentHandlers(special: ParsedClause['special'], selfName: string, scope: Scope, handlers: Handler[], signal: (k: SignalKind, n: Node, why: string) => void): void {
+    for (const { site, node } of special) {
+      if (site.module !== 'Agent' || !['get', 'update', 'get_and_update', 'cast'].includes(site.fn)) continue;
+      const args = namedArgs(node);
+      const lambda = args.find((a) => a.type === 'anonymous_function');
+      const addressed = site.serverCall?.target ?? 'dynamic';
+      if (!lambda || !(addressed === selfName || addressed === 'self' || addressed === 'dynamic')) continue;
+      const clauseNode = lambda.namedChildren.find((c) => c?.type === 'stab_clause');
+      const stateParam = clauseNode?.childForFieldName('left')?.namedChildren[0] ?? null;
+      const bodyNode = clauseNode?.childForFieldName('right');
+      const { calls } = this.collectCalls(bodyNode ? [bodyNode] : [], scope);
+      const fn = site.fn;
+      const ignoresState = !stateParam || /^_/.test(stateParam.text);
+      const stateUse: StateUse = fn === 'get' ? (ignoresState ? 'ignored' : 'read') : 'changed';
+      handlers.push({
+        name: `Agent.${fn}`, arity: 1, visibility: 'private', range: this.range(lambda), headRange: this.range(node),
+        code: this.codeAt(node), calls, drainsMailbox: false, kind: `agent_${fn}` as HandlerKind, message: '',
+        stateParam: ignoresState ? null : stateParam!.text, stateUse, servesCallers: true,
+      });
+      if (stateUse === 'changed') signal('state-changed', node, `Agent.${fn} changes the shared state`);
+      else if (stateUse === 'read') signal('state-read', node, 'Agent.get reads the shared state');
+    }
   }
 
   /** How the registered name is given in start_link / start: `name: __MODULE__`, `{:global, …}`, `{:via, …}`. */
-  private registration(defs: Node[], kind: 'GenServer' | 'Agent', selfName: string, scope: Scope): Registration {
-    let found: Registration | undefined;
-    const optionsIndex = kind === 'GenServer' ? 2 : 1;
-    const visit = (node: Node) => {
-      if (found) return;
-      if (node.type === 'call') {
-        const target = node.childForFieldName('target');
-        const receiver = target?.type === 'dot' ? target.childForFieldName('left') : null;
-        const fn = target?.type === 'dot' ? target.childForFieldName('right')?.text : undefined;
-        if (receiver && (fn === 'start_link' || fn === 'start') && this.moduleOf(receiver, scope) === kind) {
-          const options = namedArgs(node)[optionsIndex];
-          if (!options) {
-            found = { kind: 'none', text: '' };
-          } else if (options.type === 'keywords' || options.type === 'list') {
-            const keywords = options.type === 'list' ? options.namedChildren.find((c) => c?.type === 'keywords') ?? undefined : options;
-            const value = keywordValue(keywords, 'name');
-            found = value ? this.nameRegistration(value, selfName, scope) : { kind: 'none', text: '' };
-          } else {
-            found = { kind: 'dynamic', text: options.text, range: this.range(options) };
-          }
-          return;
-        }
-      }
-      for (const child of node.namedChildren) if (child) visit(child);
-    };
-    for (const def of defs) visit(def);
-    return found ?? { kind: 'none', text: '' };
+  private registration(special: ParsedClause['special'], kind: 'GenServer' | 'Agent', selfName: string, scope: Scope): Registration {
+    const start = special.find(({ site }) => site.module === kind && (site.fn === 'start_link' || site.fn === 'start'));
+    if (!start) return { kind: 'none', text: '' };
+    const options = namedArgs(start.node)[kind === 'GenServer' ? 2 : 1];
+    if (!options) return { kind: 'none', text: '' };
+    if (options.type === 'keywords' || options.type === 'list') {
+      const keywords = options.type === 'list' ? options.namedChildren.find((c) => c?.type === 'keywords') ?? undefined : options;
+      const value = keywordValue(keywords, 'name');
+      return value ? this.nameRegistration(value, selfName, scope) : { kind: 'none', text: '' };
+    }
+    return { kind: 'dynamic', text: options.text, range: this.range(options) };
   }
 
   private nameRegistration(value: Node, selfName: string, scope: Scope): Registration {
@@ -674,13 +686,9 @@ class ElixirModelBuilder {
  * A `receive` that takes waiting `$gen_call` messages or returns at once (`after 0`): the server collects
  * the callers queued behind this one and answers them together.
  */
-function drainsMailbox(node: Node): boolean {
-  if (node.type === 'call' && isIdentifier(node.childForFieldName('target'), 'receive')) {
-    const text = node.text;
-    if (/"\$gen_call"/.test(text) || /\bafter\s+0\s*->/.test(text)) return true;
-  }
-  for (const child of node.namedChildren) if (child && drainsMailbox(child)) return true;
-  return false;
+function drainsMailbox(receive: Node): boolean {
+  const text = receive.text;
+  return /"\$gen_call"/.test(text) || /\bafter\s+0\s*->/.test(text);
 }
 
 /** The state element of a callback's return tuple. */

@@ -15,7 +15,8 @@ import { suppressionComment } from '../suppressions';
 import { VERSION } from '../version';
 import { ELIXIR_EXTENSIONS, listSourceFiles, readSourceFile } from '../workspace/files';
 import { WorkspaceIndex } from '../workspace/index';
-import { ElixirDocument } from './documents';
+import { mayMatter } from '../workspace/prefilter';
+import { ElixirDocument, MAX_FILE_CHARS } from './documents';
 import { hoverAt } from './hover';
 
 interface Settings {
@@ -28,8 +29,6 @@ const DEFAULT_SETTINGS: Settings = { enable: true, debounceMs: 200, rules: {} };
 const SEVERITY: Record<Severity, DiagnosticSeverity> = {
   error: DiagnosticSeverity.Error, warning: DiagnosticSeverity.Warning, info: DiagnosticSeverity.Information, hint: DiagnosticSeverity.Hint,
 };
-/** Files that can define servers or repos (or a `…Repo` that is not one); the background scan parses only these. */
-const WORTH_PARSING = /\buse\s+(GenServer|Agent|Ecto\.Repo)\b|\bdefmodule\s+[\w.]*Repo\s+do\b/;
 
 function readSettings(value: unknown, base: Settings = DEFAULT_SETTINGS): Settings {
   const v = (value && typeof value === 'object' ? value : {}) as Partial<Settings> & Record<string, unknown>;
@@ -109,7 +108,7 @@ export function startServer(connection: Connection): void {
         range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
         severity: DiagnosticSeverity.Information,
         source: 'chokepoint',
-        message: `Chokepoint skipped this file: it is ${(doc.text.length / 1048576).toFixed(1)} MB, above the 8 MB limit for analysis.`,
+        message: `Chokepoint skipped this file: it is ${(doc.text.length / 1048576).toFixed(1)} MB, above the ${MAX_FILE_CHARS / 1048576} MB limit for analysis.`,
       }];
     } else {
       diagnostics = analyze(doc).map(toDiagnostic);
@@ -174,7 +173,7 @@ export function startServer(connection: Connection): void {
   function indexFile(file: string, uri: string): boolean {
     try {
       const text = readSourceFile(file);
-      if (!WORTH_PARSING.test(text) || text.length > 8 * 1024 * 1024) return index.remove(uri);
+      if (!mayMatter(text) || text.length > MAX_FILE_CHARS) return index.remove(uri);
       return index.update(modelFromText(parser!, uri, text));
     } catch (error) {
       logError(`indexing ${file}`, error);

@@ -1,0 +1,29 @@
+// The whole-project pipeline the CLI uses: the text pre-filter must not change any finding.
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { test } from 'node:test';
+import { scanFiles } from '../server/src/project';
+import { workspaceFiles } from './helpers';
+
+test('the pre-filter skips files without servers and finds exactly what parsing everything finds', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'chokepoint-prefilter-'));
+  // An in-memory "Repo" (no GenServer, no Ecto) changes what a server's Repo.all means: it must be seen.
+  fs.writeFileSync(path.join(dir, 'memory_repo.ex'), 'defmodule Local.Repo do\n  def all(_), do: []\nend\n');
+  fs.writeFileSync(path.join(dir, 'server.ex'), `defmodule Local.Server do
+  use GenServer
+  def start_link(_), do: GenServer.start_link(__MODULE__, 0, name: __MODULE__)
+  def handle_call(:all, _from, n), do: {:reply, Local.Repo.all(X), n + 1}
+end
+`);
+  const files = [...workspaceFiles(), ...fs.readdirSync(dir).map((f) => path.join(dir, f))];
+  const filtered = await scanFiles(files);
+  const everything = await scanFiles(files, { parseEverything: true });
+  const key = (r: typeof filtered) => r.findings.map((f) => `${f.uri}:${f.range.start.line}:${f.range.start.character}:${f.ruleId}:${f.message}`);
+  assert.deepEqual(key(filtered), key(everything));
+  assert.ok(filtered.findings.length > 20);
+  assert.ok(filtered.models.length < everything.models.length, 'the pre-filter should skip the schemas, contexts and controllers');
+  assert.ok(!filtered.findings.some((f) => f.uri.endsWith('/server.ex')), 'Local.Repo is not a database');
+  fs.rmSync(dir, { recursive: true, force: true });
+});
