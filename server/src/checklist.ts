@@ -54,6 +54,7 @@ export function evaluate(serializer: Serializer): ChecklistResult {
         evidence.push({ uri: serializer.uri, range: h.headRange, why: `${h.name}(${h.message}) ${why}`, code: h.code });
       }
     }
+    evidence.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
     return { id: q.id, number: q.number, question: q.question, answer, evidence };
   });
   const score = answers.filter((a) => a.answer === 'yes').length;
@@ -62,7 +63,7 @@ export function evaluate(serializer: Serializer): ChecklistResult {
   let summary: string;
   if (others.some((a) => a.answer === 'yes')) {
     verdict = 'keep';
-    summary = `the process earns its place: it answers ${answers.filter((a) => a.answer === 'yes').map((a) => a.id).join(', ')}`;
+    summary = `the process earns its place: it answers ${answers.filter((a) => a.answer === 'yes').map((a) => a.id.replace('-', ' ')).join(', ')}`;
   } else if (shared.answer === 'yes') {
     verdict = 'keep-shared-state';
     summary = 'it only holds shared state: if it is read far more than written, or keyed per entity, ETS, :persistent_term or one process per entity serve callers in parallel';
