@@ -15,8 +15,10 @@ function serverOptions(context: vscode.ExtensionContext): ServerOptions {
   };
 }
 
-function settingsForServer(): unknown {
-  return vscode.workspace.getConfiguration('chokepoint');
+/** The settings the server reads, as plain data (`chokepoint.rules.<id>` arrives as `rules: { <id>: … }`). */
+function settingsForServer(): { enable?: boolean; debounceMs?: number; rules?: Record<string, string> } {
+  const config = vscode.workspace.getConfiguration('chokepoint');
+  return { enable: config.get('enable'), debounceMs: config.get('debounceMs'), rules: config.get('rules') };
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
