@@ -273,6 +273,15 @@ end
   end
 end
 ` } },
+    { name: 'a function named like the state variable is not the state', files: { 'a.ex': `defmodule Shop.Sync do
+  use GenServer
+  def start_link(_), do: GenServer.start_link(__MODULE__, %{}, name: __MODULE__)
+  def handle_call(:sync, _from, state) do
+    body = Req.get!(Shop.Config.state(:endpoint)).body # expect: blocking-callback
+    {:reply, body, Map.put(state, :last, body)}
+  end
+end
+` } },
     { name: ':timer.sleep and :httpc', files: { 'a.ex': `defmodule Shop.Legacy do
   use GenServer
   def start_link(_), do: GenServer.start_link(__MODULE__, [], name: :legacy)

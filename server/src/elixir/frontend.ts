@@ -74,7 +74,7 @@ const WAITING_OPS = new Set(['call', 'multi_call', 'get', 'update', 'get_and_upd
 /** Facts about a remote call for the checklist. The range/code are filled in by the caller. */
 function signalFor(module: string | null, fn: string, call: CallSite, selfName: string): { kind: SignalKind; why: string } | undefined {
   const m = module ?? '';
-  if (m === 'Task' || m === 'Task.Supervisor' || (m === 'Kernel' && fn.startsWith('spawn')) || m === 'DynamicSupervisor' && fn === 'start_child') {
+  if (m === 'Task' || m === 'Task.Supervisor' || (m === 'Kernel' && fn.startsWith('spawn')) || (m === 'DynamicSupervisor' && fn === 'start_child')) {
     if (m === 'Task' && (fn === 'await' || fn === 'yield')) return undefined;
     return { kind: 'spawns-work', why: `runs work in other processes (${shortCall(m, fn)})` };
   }
@@ -151,10 +151,10 @@ function isConstant(node: Node): boolean {
 /** Every identifier inside a node, excluding the right side of dots (function names). */
 function identifiersIn(node: Node, out: Set<string>): Set<string> {
   if (node.type === 'identifier') out.add(node.text);
+  // Node objects are created per access: compare ids, not references.
+  const skip = node.type === 'dot' ? node.childForFieldName('right')?.id : undefined;
   for (const child of node.namedChildren) {
-    if (!child) continue;
-    if (node.type === 'dot' && child === node.childForFieldName('right')) continue;
-    identifiersIn(child, out);
+    if (child && child.id !== skip) identifiersIn(child, out);
   }
   return out;
 }
