@@ -82,13 +82,16 @@ describe('test-workspace over LSP', () => {
     assert.equal(nothing, null);
   });
 
-  test('a hover on a call in another file names the server it reaches', async () => {
-    const controller = workspaceFiles().find((f) => fs.readFileSync(f, 'utf8').includes('GenServer.call(Shop.'))
-      ?? workspaceFiles().find((f) => /GenServer\.call\(/.test(fs.readFileSync(f, 'utf8')) && f !== USER_STORE)!;
-    const lines = fs.readFileSync(controller, 'utf8').split('\n');
-    const line = lines.findIndex((l) => /GenServer\.call\(/.test(l));
-    const hover = await client.hover(uriOf(controller), { line, character: lines[line].indexOf('GenServer.call') + 1 });
-    assert.match((hover?.contents as { value: string }).value, /GenServer\.call/);
+  test('a hover on a call names the server it reaches, by registered or global name, across files', async () => {
+    const uri = 'file:///elsewhere/report.ex';
+    const text = 'defmodule Shop.Report do\n  def run, do: {GenServer.call(Shop.Audit, :stats), GenServer.call({:global, :stock_keeper}, {:available, 1})}\nend\n';
+    await client.open(uri, text);
+    const line = text.split('\n')[1];
+    const audit = await client.hover(uri, { line: 1, character: line.indexOf('GenServer.call(Shop.Audit') + 3 });
+    assert.match((audit?.contents as { value: string }).value, /`GenServer\.call` waits for `Shop\.Audit`, which is:[\s\S]*\*\*Shop\\\.AuditLog\*\*[\s\S]*Process checklist/);
+    const stock = await client.hover(uri, { line: 1, character: line.indexOf('GenServer.call({:global') + 3 });
+    assert.match((stock?.contents as { value: string }).value, /\*\*Shop\\\.Warehouse\\\.StockKeeper\*\* — GenServer, cluster-wide singleton/);
+    client.close(uri);
   });
 
   test('every finding offers a suppression whose output Elixir parses and that silences it', async () => {

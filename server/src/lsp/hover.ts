@@ -3,6 +3,7 @@ import type { Hover, MarkupContent } from 'vscode-languageserver';
 import { CHECKLIST_SOURCE, evaluate, type Answer, type Verdict } from '../checklist';
 import type { CallSite, FileModel, Finding, Position, Serializer } from '../model';
 import { containsPosition } from '../positions';
+import { isNamedBy } from '../serializers';
 import { escapeMarkdown, inlineCode } from './markdown';
 
 const ANSWER: Record<Answer, string> = { yes: '✅ yes', no: '❌ no', unknown: '❔ cannot tell' };
@@ -82,9 +83,9 @@ export function hoverAt(model: FileModel, findings: Finding[], position: Positio
   for (const call of model.serverCalls) {
     if (!call.serverCall || !containsPosition(call.range, position)) continue;
     const enclosing = model.serializers.find((s) => containsPosition(s.moduleRange, call.range.start));
-    let target = call.serverCall.target;
-    if (target === 'self' && enclosing) target = enclosing.name;
-    const found = target === enclosing?.name ? { serializer: enclosing, findings } : lookup.serializer(target);
+    const target = call.serverCall.target;
+    const local = enclosing && (target === 'self' || isNamedBy(enclosing, target)) ? enclosing : model.serializers.find((s) => isNamedBy(s, target));
+    const found = local ? { serializer: local, findings } : lookup.serializer(target);
     return markdown(callCard(call, found?.serializer, found?.findings ?? []), call.range);
   }
   return null;

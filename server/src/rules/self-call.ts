@@ -3,14 +3,12 @@
 // deadlock until the 5 s timeout. Either way the callback can never get its answer.
 import { callsReachedFrom, describeChain } from '../callgraph';
 import type { Serializer, ServerCall } from '../model';
+import { addressableNames } from '../serializers';
 import type { Rule } from './types';
 
+/** A waiting call to `self()` or to the name the server is registered under (its module name alone may not be). */
 function addressesItself(server: Serializer, call: ServerCall): boolean {
-  if (!call.waits) return false;
-  if (call.target === 'self') return true;
-  const name = server.registration.name;
-  if (!name) return false;
-  return call.target === name || call.target === `{:global, ${name}}`;
+  return call.waits && (call.target === 'self' || addressableNames(server).includes(call.target));
 }
 
 export const selfCall: Rule = {

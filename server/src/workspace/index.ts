@@ -1,6 +1,7 @@
 // What the workspace knows across files: the modules it defines, which of them are pooled database
 // repositories, and every serializer by name (for hover on a call into another file). Keeps models, never trees.
 import type { FileModel, ProjectContext, Serializer } from '../model';
+import { isNamedBy } from '../serializers';
 
 export class WorkspaceIndex {
   private readonly models = new Map<string, FileModel>();
@@ -36,7 +37,7 @@ export class WorkspaceIndex {
   serializer(name: string): Serializer | undefined {
     for (const model of this.models.values()) {
       for (const s of model.serializers) {
-        if (s.name === name || s.registration.name === name || `{:global, ${s.registration.name}}` === name) return s;
+        if (isNamedBy(s, name)) return s;
       }
     }
     return undefined;
