@@ -410,6 +410,14 @@ end
   def handle_call(:size, _from, s), do: {:reply, map_size(s), s}
 end
 ` } },
+    { name: 'a globally registered server calling its {:global, __MODULE__} name', files: { 'a.ex': `defmodule Shop.Leader do
+  use GenServer
+  def start_link(_), do: GenServer.start_link(__MODULE__, 0, name: {:global, __MODULE__})
+  def term, do: GenServer.call({:global, __MODULE__}, :term)
+  def handle_call(:term, _from, n), do: {:reply, n, n}
+  def handle_info(:tick, n), do: {:noreply, n + term()} # expect: self-call
+end
+` } },
     { name: 'an Agent function that reads its own Agent', files: { 'a.ex': `defmodule Shop.Prefs do
   use Agent
   def start_link(_), do: Agent.start_link(fn -> %{} end, name: __MODULE__)

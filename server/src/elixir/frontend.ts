@@ -495,7 +495,10 @@ class ElixirModelBuilder {
     if (node.type === 'atom') return node.text;
     if (node.type === 'tuple') {
       const [kind, name] = node.namedChildren;
-      if (kind?.text === ':global' && name && (name.type === 'atom' || name.type === 'alias')) return `{:global, ${name.type === 'alias' ? this.resolveAlias(name.text, scope) : name.text}}`;
+      if (kind?.text === ':global' && name) {
+        const fixed = name.type === 'atom' ? name.text : name.type === 'alias' || isIdentifier(name, '__MODULE__') ? this.moduleOf(name, scope) : null;
+        if (fixed) return `{:global, ${fixed}}`;
+      }
     }
     return 'dynamic';
   }
