@@ -178,8 +178,33 @@ function queriesFor(tree: Tree) {
 const lexicalQuery = (tree: Tree) => queriesFor(tree).lexical;
 const callQuery = (tree: Tree) => queriesFor(tree).calls;
 
-export function buildElixirModel(uri: string, text: string, tree: Tree): FileModel {
-  return new ElixirModelBuilder(uri, text, tree).build();
+/**
+ * The models of a document's top-level modules from its previous build. An edit usually touches one
+ * module: the others are reused (moved to their new lines) instead of being walked again.
+ */
+export class ModuleCache {
+  entries = new Map<string, CachedModule>();
+}
+
+interface CachedModule {
+  line: number;
+  modules: ModuleInfo[];
+  serializers: Serializer[];
+  serverCalls: CallSite[];
+}
+
+export function buildElixirModel(uri: string, text: string, tree: Tree, cache?: ModuleCache): FileModel {
+  return new ElixirModelBuilder(uri, text, tree, cache).build();
+}
+
+/** A copy of model data with every position moved down by `delta` lines. */
+function shiftLines<T>(value: T, delta: number): T {
+  if (delta === 0 || value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map((v) => shiftLines(v, delta)) as T;
+  const copy: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(value)) copy[key] = shiftLines(v, delta);
+  if (typeof copy.line === 'number' && typeof copy.character === 'number') copy.line = (copy.line as number) + delta;
+  return copy as T;
 }
 
 class ElixirModelBuilder {
@@ -190,7 +215,9 @@ class ElixirModelBuilder {
   private readonly suppressions: Suppression[] = [];
   private readonly linesInsideStrings = new Set<number>();
 
-  constructor(private readonly uri: string, private readonly text: string, private readonly tree: Tree) {
+  private readonly nextCache = new Map<string, CachedModule>();
+
+  constructor(private readonly uri: string, private readonly text: string, private readonly tree: Tree, private readonly cache?: ModuleCache) {
     this.lines = new LineIndex(text);
   }
 
@@ -198,6 +225,7 @@ class ElixirModelBuilder {
     const root = this.tree.rootNode;
     this.scanLexical(root);
     this.visitContainer(root, { module: null, aliases: new Map(), attributes: new Map() });
+    if (this.cache) this.cache.entries = this.nextCache;
     return {
       uri: this.uri,
       language: 'elixir',
@@ -236,13 +264,37 @@ class ElixirModelBuilder {
     for (const child of node.namedChildren) {
       if (!child) continue;
       if (child.type === 'call' && isIdentifier(child.childForFieldName('target'), 'defmodule')) {
-        this.visitModule(child, scope);
+        if (this.cache && scope.module === null) this.visitTopLevelModule(child, scope);
+        else this.visitModule(child, scope);
       } else if (child.type === 'call' && isIdentifier(child.childForFieldName('target'), 'alias')) {
         this.collectAlias(child, scope);
       } else if (child.type === 'call' && doBlockOf(child) && !DEFINERS.has(child.childForFieldName('target')?.text as 'def')) {
         this.visitContainer(doBlockOf(child)!, scope);
       }
     }
+  }
+
+  /** A top-level module, reused from the cache when its text, column and surrounding aliases are unchanged. */
+  private visitTopLevelModule(node: Node, scope: Scope): void {
+    const { line, character } = this.lines.position(node.startIndex);
+    const key = `${character}\u0000${[...scope.aliases].join(';')}\u0000${[...scope.attributes].join(';')}\u0000${node.text}`;
+    const hit = this.cache!.entries.get(key);
+    if (hit) {
+      const moved = line === hit.line ? hit : { ...shiftLines({ modules: hit.modules, serializers: hit.serializers, serverCalls: hit.serverCalls }, line - hit.line), line };
+      this.modules.push(...moved.modules);
+      this.serializers.push(...moved.serializers);
+      this.serverCalls.push(...moved.serverCalls);
+      this.nextCache.set(key, moved);
+      return;
+    }
+    const [modules, serializers, serverCalls] = [this.modules.length, this.serializers.length, this.serverCalls.length];
+    this.visitModule(node, scope);
+    this.nextCache.set(key, {
+      line,
+      modules: this.modules.slice(modules),
+      serializers: this.serializers.slice(serializers),
+      serverCalls: this.serverCalls.slice(serverCalls),
+    });
   }
 
   private resolveAlias(name: string, scope: Scope): string {

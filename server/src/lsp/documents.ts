@@ -3,7 +3,7 @@
 import { Edit, type Tree } from 'web-tree-sitter';
 import type { TextDocumentContentChangeEvent } from 'vscode-languageserver';
 import type { ElixirParser } from '../elixir/parser';
-import { buildElixirModel } from '../elixir/frontend';
+import { buildElixirModel, ModuleCache } from '../elixir/frontend';
 import type { FileModel, Position } from '../model';
 import { LineIndex } from '../positions';
 
@@ -22,6 +22,7 @@ export class ElixirDocument {
   /** The tree no longer matches the text: it has been edited and awaits a re-parse. */
   private stale = true;
   private model: FileModel | undefined;
+  private readonly modules = new ModuleCache();
   private lines: LineIndex;
 
   constructor(readonly uri: string, public version: number, private textValue: string) {
@@ -78,7 +79,7 @@ export class ElixirDocument {
       this.tree = next;
       this.stale = false;
     }
-    this.model = buildElixirModel(this.uri, this.textValue, this.tree);
+    this.model = buildElixirModel(this.uri, this.textValue, this.tree, this.modules);
     return this.model;
   }
 
