@@ -1,0 +1,47 @@
+// The Elixir users copy from us must be valid: every ```elixir block of the rule pages and every snippet
+// (with its placeholders filled by their defaults) is accepted by Code.string_to_quoted!.
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { test } from 'node:test';
+import { RULES } from '../server/src/rules';
+import { elixirRejects, ROOT } from './helpers';
+
+/** A snippet body as VS Code inserts it when the user accepts every default (mirrors take the default too). */
+function expandSnippet(body: string | string[]): string {
+  let text = Array.isArray(body) ? body.join('\n') : body;
+  const defaults = new Map<string, string>();
+  for (let i = 0; i < 10 && /\$\{\d+:[^{}]*\}/.test(text); i++) {
+    text = text.replace(/\$\{(\d+):([^{}]*)\}/g, (_, n: string, value: string) => {
+      if (!defaults.has(n)) defaults.set(n, value);
+      return value;
+    });
+  }
+  return text
+    .replace(/\$\{(\d+)\|([^,|]*)[^}]*\}/g, '$2')
+    .replace(/\$\{(\d+)\}|\$(\d+)/g, (_, a?: string, b?: string) => defaults.get((a ?? b)!) ?? '')
+    .replace(/\\\$/g, '$');
+}
+
+test('every rule has a docs page, and its Elixir examples parse', () => {
+  const blocks: { where: string; code: string }[] = [];
+  for (const rule of RULES) {
+    const page = path.join(ROOT, 'docs', 'rules', `${rule.meta.id}.md`);
+    assert.ok(fs.existsSync(page), `missing ${page}`);
+    const text = fs.readFileSync(page, 'utf8');
+    assert.match(text, new RegExp(`^# ${rule.meta.id}\\b`), `${page} starts with its rule id`);
+    for (const match of text.matchAll(/```elixir\n([\s\S]*?)```/g)) blocks.push({ where: `${rule.meta.id}.md`, code: match[1] });
+  }
+  assert.ok(blocks.length >= 8);
+  const rejected = elixirRejects(blocks.map((b) => b.code));
+  assert.deepEqual(rejected.map((r) => `${blocks[r.index].where}: ${r.error}`), []);
+});
+
+test('every snippet expands to Elixir that parses', () => {
+  const snippets = JSON.parse(fs.readFileSync(path.join(ROOT, 'snippets', 'elixir.json'), 'utf8')) as Record<string, { prefix: string; body: string[]; description: string }>;
+  const entries = Object.entries(snippets);
+  assert.ok(entries.length >= 5);
+  for (const [name, s] of entries) assert.ok(s.prefix && s.description && s.body.length > 0, name);
+  const rejected = elixirRejects(entries.map(([, s]) => expandSnippet(s.body)));
+  assert.deepEqual(rejected.map((r) => `${entries[r.index][0]}: ${r.error}`), []);
+});
