@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { RULES } from '../server/src/rules';
-import { elixirRejects, ROOT } from './helpers';
+import { analyzeSources, elixirRejects, ROOT } from './helpers';
 
 /** A snippet body as VS Code inserts it when the user accepts every default (mirrors take the default too). */
 function expandSnippet(body: string | string[]): string {
@@ -44,4 +44,26 @@ test('every snippet expands to Elixir that parses', () => {
   for (const [name, s] of entries) assert.ok(s.prefix && s.description && s.body.length > 0, name);
   const rejected = elixirRejects(entries.map(([, s]) => expandSnippet(s.body)));
   assert.deepEqual(rejected.map((r) => `${entries[r.index][0]}: ${r.error}`), []);
+});
+
+test('in every rule page, Bad servers are flagged by the rule and Good ones stay silent', async () => {
+  const problems: string[] = [];
+  const checked = { bad: 0, good: 0 };
+  for (const rule of RULES) {
+    const text = fs.readFileSync(path.join(ROOT, 'docs', 'rules', `${rule.meta.id}.md`), 'utf8');
+    const sections = text.split(/^## /m).map((s) => ({ title: s.split('\n')[0].trim(), body: s }));
+    for (const { title, body } of sections) {
+      const expected = title === 'Bad' ? true : title === 'Good' || title === 'When the process is right' ? false : undefined;
+      if (expected === undefined) continue;
+      for (const [, code] of body.matchAll(/```elixir\n([\s\S]*?)```/g)) {
+        if (!/\buse (GenServer|Agent)\b/.test(code)) continue; // supporting code (a supervisor, a context)
+        const { findings } = await analyzeSources({ 'example.ex': code });
+        const flagged = findings.some((f) => f.ruleId === rule.meta.id);
+        checked[expected ? 'bad' : 'good']++;
+        if (flagged !== expected) problems.push(`${rule.meta.id}.md, ${title}: ${expected ? 'not flagged' : 'flagged'}: ${code.split('\n')[0]}`);
+      }
+    }
+  }
+  assert.deepEqual(problems, []);
+  assert.ok(checked.bad >= 4 && checked.good >= 8, JSON.stringify(checked));
 });
