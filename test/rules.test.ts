@@ -94,8 +94,27 @@ end
   def handle_call(:x, _f, s), do: {:reply, Shop.Repo.all(X), s} # expect: repo-in-server
 end
 ` } },
+    { name: 'name bound earlier in start_link (Keyword.pop with an @attribute default)', files: { 'a.ex': `defmodule Shop.Bound do
+  use GenServer # expect: repo-in-server
+  @name __MODULE__
+  def start_link(opts) do
+    {name, opts} = Keyword.pop(opts, :name, @name)
+    GenServer.start_link(__MODULE__, opts, name: name)
+  end
+  def handle_call(:x, _f, s), do: {:reply, Shop.Repo.all(X), s} # expect: repo-in-server
+end
+` } },
   ],
   valid: [
+    { name: 'a name the caller must give (Keyword.fetch!)', files: { 'a.ex': `defmodule Shop.Named do
+  use GenServer
+  def start_link(opts) do
+    name = Keyword.fetch!(opts, :name)
+    GenServer.start_link(__MODULE__, opts, name: name)
+  end
+  def handle_call(:x, _f, s), do: {:reply, Shop.Repo.all(X), s}
+end
+` } },
     { name: 'a per-entity process behind a Registry', files: { 'a.ex': `defmodule Shop.Cart do
   use GenServer
   alias Shop.Repo

@@ -379,6 +379,7 @@ class ElixirModelBuilder {
           const [value] = namedArgs(operand);
           const attr = operand.childForFieldName('target')?.text;
           if (attr && value && value.type === 'alias') scope.attributes.set(attr, this.resolveAlias(value.text, scope));
+          if (attr && isIdentifier(value, '__MODULE__')) scope.attributes.set(attr, name); // `@name __MODULE__`
         }
       }
     }
@@ -543,7 +544,7 @@ class ElixirModelBuilder {
 
   private serverTarget(node: Node, scope: Scope): string {
     if (node.type === 'call' && isIdentifier(node.childForFieldName('target'), 'self') && namedArgs(node).length === 0) return 'self';
-    if (node.type === 'alias' || isIdentifier(node, '__MODULE__')) return this.moduleOf(node, scope) ?? 'dynamic';
+    if (node.type === 'alias' || isIdentifier(node, '__MODULE__') || node.type === 'unary_operator') return this.moduleOf(node, scope) ?? 'dynamic';
     if (node.type === 'atom') return node.text;
     if (node.type === 'tuple') {
       const [kind, name] = node.namedChildren;
@@ -657,16 +658,26 @@ class ElixirModelBuilder {
     if (options.type === 'keywords' || options.type === 'list') {
       const keywords = options.type === 'list' ? options.namedChildren.find((c) => c?.type === 'keywords') ?? undefined : options;
       const value = keywordValue(keywords, 'name');
-      return value ? this.nameRegistration(value, selfName, scope) : { kind: 'none', text: '' };
+      return value ? this.nameRegistration(value, selfName, scope, start.node) : { kind: 'none', text: '' };
     }
     return { kind: 'dynamic', text: options.text, range: this.range(options) };
   }
 
-  private nameRegistration(value: Node, selfName: string, scope: Scope): Registration {
+  private nameRegistration(value: Node, selfName: string, scope: Scope, startCall?: Node): Registration {
     const range = this.range(value);
     const text = value.text;
     if (value.type === 'alias' || isIdentifier(value, '__MODULE__')) {
       return { kind: 'name', name: this.moduleOf(value, scope) ?? selfName, text, range };
+    }
+    if (value.type === 'unary_operator' && value.child(0)?.type === '@') {
+      const attribute = this.moduleOf(value, scope); // `@name` set to a module or __MODULE__
+      return attribute ? { kind: 'name', name: attribute, text, range } : { kind: 'dynamic', text, range };
+    }
+    if (value.type === 'identifier' && startCall) {
+      // `name = Keyword.get(opts, :name, __MODULE__)` or `{name, opts} = Keyword.pop(opts, :name, @name)` earlier in start_link
+      const bound = boundValue(startCall, value.text);
+      const inner = bound ? this.nameRegistration(bound, selfName, scope) : undefined;
+      if (inner && (inner.kind === 'name' || inner.kind === 'global')) return { ...inner, text, range };
     }
     if (value.type === 'atom') return { kind: 'name', name: value.text, text, range };
     if (value.type === 'tuple') {
@@ -758,16 +769,38 @@ function stateElementOf(tuple: Node, kind: HandlerKind): Node | null {
   return null;
 }
 
-/** The default in `Keyword.get(opts, :name, Default)`, `opts[:name] || Default`. */
+/** The default in `Keyword.get(opts, :name, Default)`, `Keyword.pop(opts, :name, Default)`, `opts[:name] || Default`. */
 function defaultName(value: Node): Node | null {
   if (value.type === 'call') {
     const target = value.childForFieldName('target');
-    if (target?.type === 'dot' && /^Keyword$/.test(target.childForFieldName('left')?.text ?? '') && target.childForFieldName('right')?.text === 'get') {
+    if (target?.type === 'dot' && target.childForFieldName('left')?.text === 'Keyword' && /^(get|pop)$/.test(target.childForFieldName('right')?.text ?? '')) {
       return namedArgs(value)[2] ?? null;
     }
   }
   if (value.type === 'binary_operator' && value.child(1)?.type === '||') return value.childForFieldName('right');
   return null;
+}
+
+/**
+ * What a variable was bound to before `call` in the same function: `var = expr`, or the first element of
+ * `{var, rest} = expr` (as `Keyword.pop` returns it).
+ */
+function boundValue(call: Node, variable: string): Node | null {
+  let def: Node | null = call.parent;
+  while (def && !(def.type === 'call' && DEFINERS.has(def.childForFieldName('target')?.text as 'def'))) def = def.parent;
+  if (!def) return null;
+  let found: Node | null = null;
+  const visit = (node: Node) => {
+    if (node.startIndex >= call.startIndex) return;
+    if (node.type === 'binary_operator' && node.child(1)?.type === '=') {
+      const left = node.childForFieldName('left');
+      const first = left?.type === 'tuple' ? left.namedChildren[0] : left;
+      if (isIdentifier(first, variable)) found = node.childForFieldName('right');
+    }
+    for (const child of node.namedChildren) if (child) visit(child);
+  };
+  bodyOf(def).forEach(visit);
+  return found;
 }
 
 /** Callbacks plus the module functions they reach through local calls (what runs in the server). */
