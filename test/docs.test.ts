@@ -67,3 +67,24 @@ test('in every rule page, Bad servers are flagged by the rule and Good ones stay
   assert.deepEqual(problems, []);
   assert.ok(checked.bad >= 4 && checked.good >= 8, JSON.stringify(checked));
 });
+
+test('the extension manifest has a setting per rule with its default severity, the language and activation', () => {
+  const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+  const properties = manifest.contributes.configuration.properties;
+  for (const rule of RULES) {
+    const setting = properties[`chokepoint.rules.${rule.meta.id}`];
+    assert.ok(setting, `no chokepoint.rules.${rule.meta.id} setting`);
+    assert.equal(setting.default, rule.meta.defaultSeverity, rule.meta.id);
+    assert.deepEqual(setting.enum, ['off', 'info', 'warning', 'error']);
+    assert.ok(setting.description.length > 20);
+  }
+  const ruleSettings = Object.keys(properties).filter((k) => k.startsWith('chokepoint.rules.'));
+  assert.equal(ruleSettings.length, RULES.length, 'no setting for a rule that does not exist');
+  assert.deepEqual(manifest.activationEvents.sort(), ['onLanguage:elixir', 'workspaceContains:**/mix.exs']);
+  const elixir = manifest.contributes.languages.find((l: { id: string }) => l.id === 'elixir');
+  assert.deepEqual(elixir.extensions, ['.ex', '.exs']);
+  assert.ok(fs.existsSync(path.join(ROOT, elixir.configuration)));
+  assert.equal(manifest.main, './dist/extension.js');
+  assert.equal(manifest.bin.chokepoint, 'dist/cli.js');
+  assert.equal(manifest.capabilities.untrustedWorkspaces.supported, true);
+});
