@@ -1,6 +1,6 @@
 // Follows what a callback does through the functions of its own module (helpers and client functions).
 // Work handed to another process is not followed: it does not run in the server.
-import type { CallSite, FunctionClause, Handler, Serializer } from './model';
+import type { CallSite, Evidence, FunctionClause, Handler, Serializer } from './model';
 
 export interface ReachedCall {
   handler: Handler;
@@ -46,6 +46,14 @@ function walkReached(
     }
   };
   walk(handler, []);
+}
+
+/** The handler callers wait on and each local call leading to the reached call, as related information. */
+export function chainEvidence(reached: ReachedCall, uri: string): Evidence[] {
+  return [
+    { uri, range: reached.handler.headRange, why: `callers wait on ${reached.handler.name}`, code: reached.handler.code },
+    ...reached.chain.map((step) => ({ uri: step.uri, range: step.range, why: `calls ${step.fn}/${step.arity}`, code: step.code })),
+  ];
 }
 
 /** `handle_call({:search, q}) → search_db/1 → Repo.all`, for messages and related information. */

@@ -10,7 +10,7 @@ import { ruleDocsUrl } from '../docs';
 import { ElixirParser } from '../elixir/parser';
 import type { FileModel, Finding, Severity } from '../model';
 import { modelFromText } from '../project';
-import { RULES } from '../rules';
+import { RULES, ruleById } from '../rules';
 import { suppressionComment } from '../suppressions';
 import { VERSION } from '../version';
 import { ELIXIR_EXTENSIONS, listSourceFiles, readSourceFile } from '../workspace/files';
@@ -316,7 +316,7 @@ export function startServer(connection: Connection): void {
 function ruleOf(diagnostic: Diagnostic): string | undefined {
   const data = diagnostic.data as { ruleId?: unknown } | undefined;
   const id = typeof data?.ruleId === 'string' ? data.ruleId : diagnostic.code;
-  if (typeof id !== 'string' || !RULES.some((r) => r.meta.id === id)) return undefined;
+  if (typeof id !== 'string' || !ruleById(id)) return undefined;
   return diagnostic.source === undefined || diagnostic.source === 'chokepoint' ? id : undefined;
 }
 

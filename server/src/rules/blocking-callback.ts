@@ -1,5 +1,5 @@
 // blocking-callback: slow work that does not need the state (HTTP, sleep, shell, file I/O) inside a singleton's callbacks.
-import { callsReachedFrom, clausesReachedFrom, describeChain, shortModule } from '../callgraph';
+import { callsReachedFrom, chainEvidence, clausesReachedFrom, describeChain, shortModule } from '../callgraph';
 import type { SlowKind } from '../model';
 import type { Rule } from './types';
 
@@ -22,7 +22,6 @@ export const blockingCallback: Rule = {
   check({ file, report }) {
     for (const server of file.serializers) {
       if (!server.singleton) continue;
-      const seen = new Set<string>();
       for (const handler of server.handlers) {
         if (!handler.servesCallers) continue;
         // A handler that takes the queued callers off the mailbox answers them all with one piece of work:
@@ -34,17 +33,11 @@ export const blockingCallback: Rule = {
           if (!call.slow) continue;
           // Work that takes the state as input needs the server as it is written.
           if (state && [...reached.chain, call].some((c) => c.mentions.includes(state))) continue;
-          const key = `${call.range.start.line}:${call.range.start.character}`;
-          if (seen.has(key)) continue;
-          seen.add(key);
-          report({
+          report({ // a call reached from several handlers is reported once: analyzeFile keeps one finding per place
             range: call.range,
             serializer: server.name,
             message: `${shortModule(call.module!)}.${call.fn} is ${WHAT[call.slow]} inside ${server.name} (${describeChain(reached)}): every other caller waits behind it, and GenServer.call gives up after 5 seconds. It does not need the state: do it in the caller, or in a Task and reply with GenServer.reply/2.`,
-            related: [
-              { uri: server.uri, range: handler.headRange, why: `callers wait on ${handler.name}`, code: handler.code },
-              ...reached.chain.map((step) => ({ uri: step.uri, range: step.range, why: `calls ${step.fn}/${step.arity}`, code: step.code })),
-            ],
+            related: chainEvidence(reached, server.uri),
           });
         }
       }

@@ -1,5 +1,5 @@
 // repo-in-server: a singleton's callbacks run Ecto Repo queries, so the connection pool serves one query at a time.
-import { callsReachedFrom, describeChain, shortModule, type ReachedCall } from '../callgraph';
+import { callsReachedFrom, chainEvidence, describeChain, shortModule, type ReachedCall } from '../callgraph';
 import type { CallSite, ProjectContext } from '../model';
 import type { Rule } from './types';
 
@@ -52,10 +52,7 @@ export const repoInServer: Rule = {
           range: q.call.range,
           serializer: server.name,
           message: `${query} runs inside ${server.name} (${describeChain(q)}): every caller waits while this query holds the only process. Run it in the caller, where the pool can serve many at once.`,
-          related: [
-            { uri: server.uri, range: q.handler.headRange, why: `callers wait on ${q.handler.name}`, code: q.handler.code },
-            ...q.chain.map((step) => ({ uri: step.uri, range: step.range, why: `calls ${step.fn}/${step.arity}`, code: step.code })),
-          ],
+          related: chainEvidence(q, server.uri),
         });
       }
     }

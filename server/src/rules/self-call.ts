@@ -23,14 +23,11 @@ export const selfCall: Rule = {
   check({ file, report }) {
     for (const server of file.serializers) {
       for (const handler of server.handlers) {
-        const seen = new Set<string>();
         for (const reached of callsReachedFrom(server, handler)) {
           const { call } = reached;
           if (!call.serverCall || !addressesItself(server, call.serverCall)) continue;
-          const start = reached.chain[0] ?? call; // the line in the callback that starts the chain
-          const key = `${start.range.start.line}:${start.range.start.character}`;
-          if (seen.has(key)) continue;
-          seen.add(key);
+          // Reported where the chain starts in the callback; analyzeFile keeps the first chain per place.
+          const start = reached.chain[0] ?? call;
           const api = call.module === 'Agent' ? `Agent.${call.fn}` : `GenServer.${call.fn}`;
           report({
             range: start.range,

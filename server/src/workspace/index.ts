@@ -25,11 +25,13 @@ export class WorkspaceIndex {
   }
 
   context(): ProjectContext {
-    const modules = [...this.models.values()].flatMap((m) => m.modules);
-    this.context_ ??= {
-      repoModules: new Set(modules.filter((m) => m.isRepo).map((m) => m.name)),
-      knownModules: new Set(modules.map((m) => m.name)),
-    };
+    if (!this.context_) {
+      const modules = [...this.models.values()].flatMap((m) => m.modules);
+      this.context_ = {
+        repoModules: new Set(modules.filter((m) => m.isRepo).map((m) => m.name)),
+        knownModules: new Set(modules.map((m) => m.name)),
+      };
+    }
     return this.context_;
   }
 
