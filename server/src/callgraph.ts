@@ -13,19 +13,27 @@ const MAX_DEPTH = 8;
 
 export function callsReachedFrom(serializer: Serializer, handler: Handler): ReachedCall[] {
   const out: ReachedCall[] = [];
-  walkReached(serializer, handler, (_clause, call, chain) => out.push({ handler, call, chain }));
+  walkReached(serializer.name, serializer.functions, handler, (_clause, call, chain) => out.push({ handler, call, chain }));
   return out;
 }
 
 /** The handler and every function of its module it reaches. */
 export function clausesReachedFrom(serializer: Serializer, handler: Handler): FunctionClause[] {
-  const out: FunctionClause[] = [handler];
-  walkReached(serializer, handler, undefined, (clause) => out.push(clause));
-  return out;
+  return clausesReached([handler], serializer.name, serializer.functions);
+}
+
+/**
+ * The given clauses and every function of module `moduleName` they reach: what runs inside the server.
+ * (The front end uses it while it builds a Serializer, before there is one to pass.)
+ */
+export function clausesReached(starts: FunctionClause[], moduleName: string, functions: FunctionClause[]): FunctionClause[] {
+  const out = new Set<FunctionClause>(starts);
+  for (const start of starts) walkReached(moduleName, functions, start, undefined, (clause) => out.add(clause));
+  return [...out];
 }
 
 function walkReached(
-  serializer: Serializer, handler: Handler,
+  moduleName: string, functions: FunctionClause[], start: FunctionClause,
   onCall?: (clause: FunctionClause, call: CallSite, chain: CallSite[]) => void,
   onClause?: (clause: FunctionClause) => void,
 ): void {
@@ -34,9 +42,9 @@ function walkReached(
     for (const call of clause.calls) {
       if (call.handedOff) continue;
       onCall?.(clause, call, chain);
-      if (call.module !== null && call.module !== serializer.name) continue;
+      if (call.module !== null && call.module !== moduleName) continue;
       if (chain.length >= MAX_DEPTH) continue;
-      for (const target of serializer.functions) {
+      for (const target of functions) {
         if (target.name === call.fn && target.arity === call.arity && !visited.has(target)) {
           visited.add(target);
           onClause?.(target);
@@ -45,7 +53,7 @@ function walkReached(
       }
     }
   };
-  walk(handler, []);
+  walk(start, []);
 }
 
 /** The handler callers wait on and each local call leading to the reached call, as related information. */

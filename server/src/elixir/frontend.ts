@@ -6,6 +6,7 @@ import type {
   CallSite, FileModel, FunctionClause, Handler, HandlerKind, ModuleInfo, Range, Registration, Serializer,
   ServerCall, Signal, SignalKind, SlowKind, StateUse, Suppression,
 } from '../model';
+import { clausesReached } from '../callgraph';
 import { parseSuppression } from '../suppressions';
 
 /** What one walk over a function body finds. */
@@ -598,7 +599,7 @@ class ElixirModelBuilder {
 
     // Signals from calls that run inside the server: callbacks and the module functions they reach.
     const functions = clauses.map((c) => c.clause);
-    const reached = reachableClauses(handlers, functions);
+    const reached = clausesReached(handlers, name, functions);
     for (const fnClause of reached) {
       if (fnClause.drainsMailbox) signal('batches-callers', fnClause.headRange, 'answers the callers queued behind one request together (drains waiting calls)');
       for (const call of fnClause.calls) {
@@ -803,21 +804,6 @@ function boundValue(call: Node, variable: string): Node | null {
   return found;
 }
 
-/** Callbacks plus the module functions they reach through local calls (what runs in the server). */
-export function reachableClauses(handlers: FunctionClause[], functions: FunctionClause[]): FunctionClause[] {
-  const seen = new Set<FunctionClause>();
-  const queue: FunctionClause[] = [...handlers];
-  while (queue.length) {
-    const clause = queue.pop()!;
-    if (seen.has(clause)) continue;
-    seen.add(clause);
-    for (const call of clause.calls) {
-      if (call.module !== null || call.handedOff) continue;
-      for (const fn of functions) if (fn.name === call.fn && fn.arity === call.arity && !seen.has(fn)) queue.push(fn);
-    }
-  }
-  return [...seen];
-}
 
 function dedupeSignals(signals: Signal[]): Signal[] {
   const seen = new Set<string>();
