@@ -24,6 +24,19 @@ export function modelFromText(parser: ElixirParser, uri: string, text: string): 
   }
 }
 
+/**
+ * The model of a file on disk, or undefined when it cannot change a finding (the text pre-filter) or is
+ * above `maxChars`. The CLI and the server's background index both read files through this.
+ */
+export function modelOfFile(
+  parser: ElixirParser, file: string,
+  { uri = pathToFileURL(file).href, parseEverything = false, maxChars = Infinity }: { uri?: string; parseEverything?: boolean; maxChars?: number } = {},
+): FileModel | undefined {
+  const text = readSourceFile(file);
+  if ((!parseEverything && !mayMatter(text)) || text.length > maxChars) return undefined;
+  return modelFromText(parser, uri, text);
+}
+
 export interface ScanOptions extends AnalysisOptions {
   /** Parse every file, not only those the text pre-filter keeps (for checking the pre-filter). */
   parseEverything?: boolean;
@@ -36,9 +49,8 @@ export async function scanFiles(files: string[], options: ScanOptions = {}): Pro
   const errors: ScanResult['errors'] = [];
   for (const file of files) {
     try {
-      const text = readSourceFile(file);
-      if (!options.parseEverything && !mayMatter(text)) continue;
-      const model = modelFromText(parser, pathToFileURL(file).href, text);
+      const model = modelOfFile(parser, file, { parseEverything: options.parseEverything });
+      if (!model) continue;
       index.update(model);
       models.push(model);
     } catch (error) {

@@ -9,13 +9,12 @@ import { analyzeFile, type RuleSetting } from '../analysis';
 import { ruleDocsUrl } from '../docs';
 import { ElixirParser } from '../elixir/parser';
 import type { FileModel, Finding, Severity } from '../model';
-import { modelFromText } from '../project';
+import { modelOfFile } from '../project';
 import { RULES, ruleById } from '../rules';
 import { suppressionComment } from '../suppressions';
 import { VERSION } from '../version';
-import { ELIXIR_EXTENSIONS, listSourceFiles, readSourceFile } from '../workspace/files';
+import { ELIXIR_EXTENSIONS, listSourceFiles } from '../workspace/files';
 import { WorkspaceIndex } from '../workspace/index';
-import { mayMatter } from '../workspace/prefilter';
 import { ElixirDocument, MAX_FILE_CHARS } from './documents';
 import { hoverAt } from './hover';
 
@@ -172,9 +171,8 @@ export function startServer(connection: Connection): void {
   /** (Re)reads one file that is not open; returns true when the project context changed. */
   function indexFile(file: string, uri: string): boolean {
     try {
-      const text = readSourceFile(file);
-      if (!mayMatter(text) || text.length > MAX_FILE_CHARS) return index.remove(uri);
-      return index.update(modelFromText(parser!, uri, text));
+      const model = modelOfFile(parser!, file, { uri, maxChars: MAX_FILE_CHARS });
+      return model ? index.update(model) : index.remove(uri);
     } catch (error) {
       logError(`indexing ${file}`, error);
       return index.remove(uri);

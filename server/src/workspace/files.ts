@@ -73,7 +73,5 @@ export function listSourceFiles(root: string, extensions = ELIXIR_EXTENSIONS, sh
 
 /** Reads a source file as text; invalid UTF-8 becomes U+FFFD rather than an error, a BOM is kept out. */
 export function readSourceFile(file: string): string {
-  const bytes = fs.readFileSync(file);
-  const text = new TextDecoder('utf-8', { fatal: false, ignoreBOM: false }).decode(bytes);
-  return text;
+  return new TextDecoder('utf-8', { fatal: false, ignoreBOM: false }).decode(fs.readFileSync(file));
 }
