@@ -48,11 +48,13 @@ describe('test-workspace over LSP', () => {
       assert.ok(href.endsWith(`/docs/rules/${d.code}.md`), href);
       assert.ok(fs.existsSync(fileURLToPath(href)), `docs page missing: ${href}`);
     }
-    assert.ok(summary.relatedInformation!.length >= 2);
-    for (const info of summary.relatedInformation!) {
-      assert.equal(info.location.uri, uriOf(USER_STORE));
-      assert.match(info.message, /handle_c(all|ast).*Repo\./);
-    }
+    const queries = summary.relatedInformation!.filter((i) => i.location.uri === uriOf(USER_STORE));
+    const callers = summary.relatedInformation!.filter((i) => i.location.uri !== uriOf(USER_STORE));
+    assert.ok(queries.length >= 2);
+    for (const info of queries) assert.match(info.message, /handle_c(all|ast).*Repo\./);
+    // The callers, from other files: the controller's actions are on request paths.
+    assert.match(summary.message, /Called from 3 places, 3 on request paths\.$/);
+    assert.ok(callers.length === 3 && callers.every((i) => /user_controller\.ex$/.test(i.location.uri) && /^called on a request path from UserController\.(index|show)\/2 via Shop\.UserStore\./.test(i.message)), JSON.stringify(callers));
   });
 
   test('hover on use GenServer answers the four questions with evidence lines', async () => {

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { test } from 'node:test';
+import { WorkspaceIndex } from '../server/src/workspace/index';
 import { analyzeFile } from '../server/src/analysis';
 import { buildElixirModel } from '../server/src/elixir/frontend';
 import { getParser, workspaceFiles } from './helpers';
@@ -25,7 +26,9 @@ test('600 randomly mangled fixture files: no exception, every range inside the t
     const tree = parser.parse(text);
     try {
       const model = buildElixirModel('file:///fuzz.ex', text, tree);
-      const findings = analyzeFile(model, { repoModules: new Set(), knownModules: new Set() }, { log: (m) => failures.push(m) });
+      const index = new WorkspaceIndex();
+      index.update(model);
+      const findings = analyzeFile(model, index.context(), { log: (m) => failures.push(m) });
       const lines = text.split(/\r\n|\r|\n/);
       for (const { range } of findings) {
         const ok = range.end.line < lines.length && range.end.character <= lines[range.end.line].length

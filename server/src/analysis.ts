@@ -1,6 +1,7 @@
 // Runs every enabled rule over one file's model: model -> findings. A rule that throws is logged once
 // and the others still run.
-import type { FileModel, Finding, ProjectContext, Severity } from './model';
+import { shortModule } from './callgraph';
+import type { Evidence, FileModel, Finding, ProjectContext, Serializer, Severity } from './model';
 import { RULES } from './rules';
 import type { Report, Rule } from './rules/types';
 import { applySuppressions } from './suppressions';
@@ -19,6 +20,7 @@ export function analyzeFile(file: FileModel, project: ProjectContext, options: A
   const findings: Finding[] = [];
   for (const rule of rules) {
     if (rule.meta.language !== file.language) continue;
+    if (rule.meta.scope === 'workspace' && file.role !== 'app') continue; // tests and scripts: syntax-level rules only
     const setting = options.rules?.[rule.meta.id] ?? rule.meta.defaultSeverity;
     if (setting === 'off') continue;
     const seen = new Set<string>();
@@ -27,7 +29,13 @@ export function analyzeFile(file: FileModel, project: ProjectContext, options: A
       const key = `${uri}:${r.range.start.line}:${r.range.start.character}`;
       if (seen.has(key)) return; // one finding per rule and place
       seen.add(key);
-      findings.push({ ruleId: rule.meta.id, uri, range: r.range, message: r.message, severity: setting, serializer: r.serializer, related: r.related ?? [] });
+      let { message, related = [] } = r;
+      if (r.aboutServer) {
+        const callers = callersOf(r.aboutServer, project);
+        if (callers.summary) message = `${message} ${callers.summary}`;
+        related = [...related, ...callers.related];
+      }
+      findings.push({ ruleId: rule.meta.id, uri, range: r.range, message, severity: setting, serializer: r.serializer, related });
     };
     try {
       rule.check({ file, project, report });
@@ -41,4 +49,24 @@ export function analyzeFile(file: FileModel, project: ProjectContext, options: A
   }
   return applySuppressions(findings, file.suppressions).sort((a, b) =>
     a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character || a.ruleId.localeCompare(b.ruleId));
+}
+
+const MAX_CALLERS_SHOWN = 10;
+
+/** "Called from 14 places, 9 on request paths." and the callers as related information, request paths first. */
+export function callersOf(server: Serializer, project: ProjectContext): { summary: string; related: Evidence[]; count: number; onRequestPaths: number; inTests: number } {
+  const all = project.callers(server);
+  const app = all.filter((c) => c.role === 'app' || c.role === 'script');
+  const onRequestPaths = app.filter((c) => c.requestPath).length;
+  const inTests = all.length - app.length;
+  const places = (n: number) => `${n} place${n === 1 ? '' : 's'}`;
+  const summary = app.length === 0 ? ''
+    : `Called from ${places(app.length)}${onRequestPaths ? `, ${onRequestPaths} on request paths` : ''}${inTests ? ` (and ${inTests} in tests)` : ''}.`;
+  const related = [...app].sort((a, b) => Number(b.requestPath) - Number(a.requestPath)).slice(0, MAX_CALLERS_SHOWN).map((c) => ({
+    uri: c.site.uri,
+    range: c.site.range,
+    why: `${c.requestPath ? 'called on a request path' : 'called'} from ${shortModule(c.module)}.${c.clause.name}/${c.clause.arity} via ${c.via}`,
+    code: c.site.code,
+  }));
+  return { summary, related, count: app.length, onRequestPaths, inTests };
 }

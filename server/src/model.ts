@@ -21,6 +21,8 @@ export interface ServerCall {
   target: string;
   /** True for operations the caller waits on (call, get, update…); false for cast/send. */
   waits: boolean;
+  /** The message's tag: `:get` and `{:get, id}` both give `get` (matches a handler's tag). */
+  tag?: string;
 }
 
 export type SlowKind = 'http' | 'sleep' | 'shell' | 'file';
@@ -43,6 +45,7 @@ export interface CallSite {
 
 /** What a callback does with the state it is given. */
 export type StateUse = 'ignored' | 'unchanged' | 'read' | 'changed' | 'unknown';
+export type StateAccess = 'keyed' | 'whole' | 'none';
 
 export type SignalKind =
   | 'state-changed' | 'state-read'                                        // 1 shared state
@@ -81,6 +84,13 @@ export interface Handler extends FunctionClause {
   kind: HandlerKind;
   /** The message pattern as written (`{:get, id}`), or '' for callbacks without one. */
   message: string;
+  /** The message's tag (`get` for `{:get, id}`), when it has one. */
+  tag?: string;
+  /**
+   * How the callback touches its state: one entry of a map picked by a key from the caller's message
+   * (`Map.get(state, user_id)`), the state as a whole (returned, replaced, fields), or not at all.
+   */
+  stateAccess: StateAccess;
   /** The variable the state is bound to, when there is one. */
   stateParam: string | null;
   stateUse: StateUse;
@@ -131,17 +141,52 @@ export interface Suppression {
   line: number;
 }
 
+/** Code that serves web requests: every caller of a server from here waits once per request. */
+export type RequestPathKind = 'controller' | 'live_view' | 'live_component' | 'channel' | 'plug' | 'router' | 'endpoint';
+
+/** A child a supervisor starts: listed in its children (static) or started with DynamicSupervisor.start_child. */
+export interface ChildSpec {
+  /** The child's module, resolved through aliases. */
+  module: string;
+  /** The name the child spec gives (`{Mod, name: :x}`), when it gives one. */
+  registration?: Registration;
+  /** The module whose code lists or starts the child (the Application or Supervisor). */
+  supervisor: string;
+  dynamic: boolean;
+  uri: string;
+  range: Range;
+  code: string;
+}
+
 export interface ModuleInfo {
   name: string;
+  uri: string;
   range: Range;
   nameRange: Range;
-  /** The module is a pooled database repository (`use Ecto.Repo`). */
+  /** The module is a pooled database repository (`use Ecto.Repo`, a Mongo or Seraph repo). */
   isRepo: boolean;
+  /** Set when the module serves web requests (`use MyAppWeb, :controller`, `use Phoenix.LiveView`, `@behaviour Plug`). */
+  requestPath?: RequestPathKind;
+  /** `use Application`, `use Supervisor`, `use DynamicSupervisor`. */
+  supervisor?: 'application' | 'supervisor' | 'dynamic-supervisor';
+  /** Modules it imports: their functions can be called without a module name. */
+  imports: string[];
+  /** Every function clause (for following calls across modules). */
+  functions: FunctionClause[];
+  /** Children this module starts under supervision. */
+  children: ChildSpec[];
 }
+
+/**
+ * What code in a file is for. Tests and scripts get the syntax-level rules only: starting a server by
+ * hand is normal there, and they are never request paths.
+ */
+export type FileRole = 'app' | 'test' | 'script' | 'config';
 
 export interface FileModel {
   uri: string;
   language: Language;
+  role: FileRole;
   modules: ModuleInfo[];
   serializers: Serializer[];
   /** Every server call in the file, in servers or not (for hover and, later, call-site rules). */
@@ -151,12 +196,51 @@ export interface FileModel {
   linesInsideStrings: number[];
 }
 
-/** What the rules need to know beyond one file. */
+/** A call into a server from outside its module: a raw GenServer/Agent call or a call to its client API. */
+export interface Caller {
+  site: CallSite;
+  /** The module and function the call is written in. */
+  module: string;
+  clause: FunctionClause;
+  /** `Shop.UserStore.get/1` for client functions, `GenServer.call` for raw calls. */
+  via: string;
+  /** Whether it reads the state, changes it, or neither/both (decided from the handler the message reaches). */
+  op: 'read' | 'write' | 'other';
+  /** The calling code runs on a web request (a controller, LiveView, channel or plug, or a function they reach). */
+  requestPath: boolean;
+  role: FileRole;
+}
+
+export interface Supervision {
+  /** Where supervisors list the server as a child. */
+  static: ChildSpec[];
+  /** Where it is started per entity with DynamicSupervisor.start_child. */
+  dynamic: ChildSpec[];
+}
+
+/** Why a server is one process that every caller shares, with the line that shows it. */
+export interface SingletonInfo {
+  how: string;
+  evidence?: Evidence;
+}
+
+/** What the rules need to know beyond one file: the workspace index answers it. */
 export interface ProjectContext {
   /** Modules known to be pooled database repositories (modules that `use Ecto.Repo`). */
   repoModules: ReadonlySet<string>;
   /** Every module defined in the project: a `…Repo` defined here without `use Ecto.Repo` is not a database. */
   knownModules: ReadonlySet<string>;
+  /** A module defined in the workspace, by full name. */
+  module(name: string): ModuleInfo | undefined;
+  /** The server a call target names: its module, its registered name, or a name a child spec gives it. */
+  serializerNamed(target: string): Serializer | undefined;
+  /** Set when one process serves every caller (see DESIGN.md: fixed name, or listed once in the application). */
+  singleton(server: Serializer): SingletonInfo | undefined;
+  /** Every call into the server from other modules, tests included (their role says so). */
+  callers(server: Serializer): Caller[];
+  supervision(server: Serializer): Supervision;
+  /** The clause runs on a web request: it is in a request-path module or reached from one. */
+  onRequestPath(clause: FunctionClause): boolean;
 }
 
 export type Severity = 'error' | 'warning' | 'info' | 'hint';

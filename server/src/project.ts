@@ -7,7 +7,7 @@ import { buildElixirModel } from './elixir/frontend';
 import type { FileModel, Finding } from './model';
 import { WorkspaceIndex } from './workspace/index';
 import { readSourceFile } from './workspace/files';
-import { mayMatter } from './workspace/prefilter';
+import { selectAndParse } from './workspace/prefilter';
 
 export interface ScanResult {
   models: FileModel[];
@@ -24,40 +24,42 @@ export function modelFromText(parser: ElixirParser, uri: string, text: string): 
   }
 }
 
-/**
- * The model of a file on disk, or undefined when it cannot change a finding (the text pre-filter) or is
- * above `maxChars`. The CLI and the server's background index both read files through this.
- */
-export function modelOfFile(
-  parser: ElixirParser, file: string,
-  { uri = pathToFileURL(file).href, parseEverything = false, maxChars = Infinity }: { uri?: string; parseEverything?: boolean; maxChars?: number } = {},
-): FileModel | undefined {
+/** The model of a file on disk (the server's index reads closed files through this). */
+export function modelOfFile(parser: ElixirParser, file: string, { uri = pathToFileURL(file).href, maxChars = Infinity }: { uri?: string; maxChars?: number } = {}): FileModel | undefined {
   const text = readSourceFile(file);
-  if ((!parseEverything && !mayMatter(text)) || text.length > maxChars) return undefined;
+  if (text.length > maxChars) return undefined;
   return modelFromText(parser, uri, text);
 }
 
 export interface ScanOptions extends AnalysisOptions {
-  /** Parse every file, not only those the text pre-filter keeps (for checking the pre-filter). */
+  /** Parse every file, not only those the text pre-filter picks (for checking the pre-filter). */
   parseEverything?: boolean;
 }
 
 export async function scanFiles(files: string[], options: ScanOptions = {}): Promise<ScanResult> {
   const parser = await ElixirParser.create();
   const index = new WorkspaceIndex();
-  const models: FileModel[] = [];
   const errors: ScanResult['errors'] = [];
+  const sources: { file: string; text: string }[] = [];
   for (const file of files) {
     try {
-      const model = modelOfFile(parser, file, { parseEverything: options.parseEverything });
-      if (!model) continue;
-      index.update(model);
-      models.push(model);
+      sources.push({ file, text: readSourceFile(file) });
     } catch (error) {
       errors.push({ file, message: error instanceof Error ? error.message : String(error) });
     }
   }
+  const parse = ({ file, text }: { file: string; text: string }) => {
+    try {
+      return modelFromText(parser, pathToFileURL(file).href, text);
+    } catch (error) {
+      errors.push({ file, message: error instanceof Error ? error.message : String(error) });
+      return undefined;
+    }
+  };
+  const models = options.parseEverything ? sources.map(parse).filter((m): m is FileModel => !!m) : selectAndParse(sources, parse);
+  models.forEach((m) => index.update(m));
   const project = index.context();
+  models.sort((a, b) => (a.uri < b.uri ? -1 : a.uri > b.uri ? 1 : 0));
   const findings = models.flatMap((model) => analyzeFile(model, project, options));
   return { models, findings, errors };
 }

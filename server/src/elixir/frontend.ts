@@ -3,8 +3,8 @@
 import { Query, type Language, type Node, type Tree } from 'web-tree-sitter';
 import { LineIndex } from '../positions';
 import type {
-  CallSite, FileModel, FunctionClause, Handler, HandlerKind, ModuleInfo, Range, Registration, Serializer,
-  ServerCall, Signal, SignalKind, SlowKind, StateUse, Suppression,
+  CallSite, ChildSpec, FileModel, FileRole, FunctionClause, Handler, HandlerKind, ModuleInfo, Range, Registration, RequestPathKind,
+  Serializer, ServerCall, Signal, SignalKind, SlowKind, StateAccess, StateUse, Suppression,
 } from '../model';
 import { clausesReached } from '../callgraph';
 import { parseSuppression } from '../suppressions';
@@ -71,6 +71,35 @@ function slowKind(module: string | null, fn: string): SlowKind | undefined {
 }
 
 const WAITING_OPS = new Set(['call', 'multi_call', 'get', 'update', 'get_and_update', 'stop']);
+
+/** Calls whose nodes the module visit needs: start options, Agent functions, supervision children. */
+const SPECIAL_MODULES = new Set(['GenServer', 'Agent', 'Supervisor', 'DynamicSupervisor']);
+
+/** `use Phoenix.Controller`, `use Plug.Router`, …: modules whose functions run on web requests. */
+const REQUEST_PATH_USES = new Map<string, RequestPathKind>([
+  ['Phoenix.Controller', 'controller'], ['Phoenix.LiveView', 'live_view'], ['Phoenix.LiveComponent', 'live_component'],
+  ['Phoenix.Channel', 'channel'], ['Phoenix.Router', 'router'], ['Phoenix.Endpoint', 'endpoint'],
+  ['Plug.Router', 'router'], ['Plug.Builder', 'plug'],
+]);
+/** `use MyAppWeb, :controller` and friends, as Phoenix generators write them. */
+const WEB_USE_KINDS = new Map<string, RequestPathKind>([
+  [':controller', 'controller'], [':live_view', 'live_view'], [':live_component', 'live_component'],
+  [':channel', 'channel'], [':router', 'router'],
+]);
+/** Modules that make their user a pooled database repository. */
+const REPO_USES = new Set(['Ecto.Repo', 'Mongo.Repo', 'Seraph.Repo']);
+
+/**
+ * What a file is for, from its path: tests (`test/` folders, `*_test.exs`), config (`config/*.exs`, `mix.exs`),
+ * other scripts (`.exs`), or application code.
+ */
+export function fileRole(uri: string): FileRole {
+  const path = decodeURIComponent(uri.replace(/^[a-z]+:\/\/[^/]*/i, ''));
+  if (/(^|\/)test\//.test(path) || /_test\.exs$/.test(path)) return 'test';
+  if (!/\.exs$/.test(path)) return 'app';
+  if (/(^|\/)mix\.exs$/.test(path) || /(^|\/)config\/[^/]+\.exs$/.test(path)) return 'config';
+  return 'script';
+}
 
 /** Facts about a remote call for the checklist. The range/code are filled in by the caller. */
 function signalFor(module: string | null, fn: string, call: CallSite, selfName: string): { kind: SignalKind; why: string } | undefined {
@@ -230,6 +259,7 @@ class ElixirModelBuilder {
     return {
       uri: this.uri,
       language: 'elixir',
+      role: fileRole(this.uri),
       modules: this.modules,
       serializers: this.serializers,
       serverCalls: this.serverCalls,
@@ -369,6 +399,9 @@ class ElixirModelBuilder {
     const statements = body.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment');
     let use: { kind: 'GenServer' | 'Agent'; node: Node } | undefined;
     let isRepo = false;
+    let requestPath: RequestPathKind | undefined;
+    let supervisor: ModuleInfo['supervisor'];
+    const imports: string[] = [];
     // Aliases and attributes first: Elixir needs them before use, but a model that sees them all is simpler and rarely wrong.
     for (const statement of statements) {
       if (statement.type === 'call') {
@@ -381,6 +414,7 @@ class ElixirModelBuilder {
           const attr = operand.childForFieldName('target')?.text;
           if (attr && value && value.type === 'alias') scope.attributes.set(attr, this.resolveAlias(value.text, scope));
           if (attr && isIdentifier(value, '__MODULE__')) scope.attributes.set(attr, name); // `@name __MODULE__`
+          if (attr === 'behaviour' && value && this.moduleOf(value, scope) === 'Plug') requestPath ??= 'plug';
         }
       }
     }
@@ -389,10 +423,19 @@ class ElixirModelBuilder {
       if (statement.type !== 'call') continue;
       const target = statement.childForFieldName('target')?.text;
       if (target === 'use') {
-        const [used] = namedArgs(statement);
+        const [used, option] = namedArgs(statement);
         const usedName = used ? this.moduleOf(used, scope) : null;
         if (usedName === 'GenServer' || usedName === 'Agent') use ??= { kind: usedName, node: statement };
-        if (usedName === 'Ecto.Repo') isRepo = true;
+        if (usedName && REPO_USES.has(usedName)) isRepo = true;
+        if (usedName === 'Application') supervisor = 'application';
+        if (usedName === 'Supervisor') supervisor ??= 'supervisor';
+        if (usedName === 'DynamicSupervisor') supervisor ??= 'dynamic-supervisor';
+        const kind = (usedName && REQUEST_PATH_USES.get(usedName)) || (option?.type === 'atom' ? WEB_USE_KINDS.get(option.text) : undefined);
+        if (kind) requestPath ??= kind;
+      } else if (target === 'import') {
+        const [imported] = namedArgs(statement);
+        const importedName = imported ? this.moduleOf(imported, scope) : null;
+        if (importedName) imports.push(importedName);
       } else if (target === 'defmodule') {
         this.visitModule(statement, scope);
       } else if (target && DEFINERS.has(target as 'def')) {
@@ -403,11 +446,105 @@ class ElixirModelBuilder {
       }
     }
 
-    this.modules.push({ name, range: this.range(call), nameRange: this.range(nameNode), isRepo });
+    const functions = clauses.map((c) => c.clause);
+    this.modules.push({
+      name, uri: this.uri, range: this.range(call), nameRange: this.range(nameNode), isRepo, requestPath, supervisor, imports, functions,
+      children: this.children(name, clauses, scope),
+    });
     for (const { clause } of clauses) {
       for (const site of clause.calls) if (site.serverCall) this.serverCalls.push(site);
     }
     if (use) this.serializers.push(this.serializer(name, use, call, nameNode, clauses, scope));
+  }
+
+  /**
+   * Children the module starts under supervision: the lists it gives to Supervisor.start_link/init (through
+   * variables, `++` and local functions that build them), and the specs it passes to DynamicSupervisor.start_child.
+   */
+  private children(moduleName: string, clauses: ParsedClause[], scope: Scope): ChildSpec[] {
+    const out: ChildSpec[] = [];
+    for (const { special } of clauses) {
+      for (const { site, node } of special) {
+        const args = namedArgs(node);
+        const piped = pipedInto(node);
+        const all = piped ? [piped, ...args] : args;
+        if (site.module === 'Supervisor' && (site.fn === 'start_link' || site.fn === 'init') && all[0]) {
+          for (const element of this.childList(all[0], clauses, new Set())) {
+            const spec = this.childSpec(element, scope, moduleName, false);
+            if (spec) out.push(spec);
+          }
+        } else if (site.module === 'DynamicSupervisor' && site.fn === 'start_child' && all[1]) {
+          const spec = this.childSpec(all[1], scope, moduleName, true);
+          if (spec) out.push(spec);
+        }
+      }
+    }
+    return out;
+  }
+
+  /** The elements of a children list: `[A, {B, opts}]`, `base ++ extra`, a variable bound to one, `children()`. */
+  private childList(node: Node, clauses: ParsedClause[], seen: Set<number>): Node[] {
+    if (seen.has(node.id) || seen.size > 50) return [];
+    seen.add(node.id);
+    if (node.type === 'list') return node.namedChildren.filter((c): c is Node => !!c && c.type !== 'keywords');
+    if (node.type === 'binary_operator' && node.child(1)?.type === '++') {
+      return [node.childForFieldName('left'), node.childForFieldName('right')].flatMap((side) => (side ? this.childList(side, clauses, seen) : []));
+    }
+    if (node.type === 'identifier') {
+      const bound = boundValue(node, node.text);
+      return bound ? this.childList(bound, clauses, seen) : [];
+    }
+    if (node.type === 'call') {
+      const target = node.childForFieldName('target');
+      if (target?.type === 'identifier') {
+        // `children(opts)`: the lists the local function returns
+        return clauses.filter((c) => c.clause.name === target.text).flatMap((c) => {
+          const last = c.body[c.body.length - 1];
+          return last ? this.childList(last, clauses, seen) : [];
+        });
+      }
+      const [first] = namedArgs(node); // `Enum.reject([…], &is_nil/1)`, `List.flatten([…])`
+      return first ? this.childList(first, clauses, seen) : [];
+    }
+    return [];
+  }
+
+  /** One child spec: `Mod`, `{Mod, opts}`, `Mod.child_spec(opts)`, `Supervisor.child_spec(spec, …)`, `%{start: {Mod, :start_link, [opts]}}`. */
+  private childSpec(node: Node, scope: Scope, supervisor: string, dynamic: boolean): ChildSpec | undefined {
+    let moduleNode: Node | undefined;
+    let options: Node | undefined;
+    if (node.type === 'alias' || isIdentifier(node, '__MODULE__')) {
+      moduleNode = node;
+    } else if (node.type === 'tuple') {
+      [moduleNode, options] = node.namedChildren.filter(Boolean) as Node[];
+    } else if (node.type === 'call') {
+      const target = node.childForFieldName('target');
+      const args = namedArgs(node);
+      if (target?.type === 'dot' && target.childForFieldName('right')?.text === 'child_spec') {
+        const left = target.childForFieldName('left')!;
+        if (this.moduleOf(left, scope) === 'Supervisor') return args[0] ? this.childSpec(args[0], scope, supervisor, dynamic) : undefined;
+        [moduleNode, options] = [left, args[0]];
+      } else if (isIdentifier(target, 'worker') || isIdentifier(target, 'supervisor')) {
+        [moduleNode, options] = [args[0], args[1]?.type === 'list' ? args[1].namedChildren[0] ?? undefined : undefined];
+      }
+    } else if (node.type === 'map') {
+      const keywords = node.namedChildren.find((c) => c?.type === 'map_content')?.namedChildren.find((c) => c?.type === 'keywords') ?? undefined;
+      const start = keywordValue(keywords, 'start');
+      if (start?.type === 'tuple') {
+        const [mod, , args] = start.namedChildren;
+        moduleNode = mod ?? undefined;
+        options = args?.type === 'list' ? args.namedChildren[0] ?? undefined : undefined;
+      }
+    }
+    if (!moduleNode || !(moduleNode.type === 'alias' || isIdentifier(moduleNode, '__MODULE__'))) return undefined;
+    const module = this.moduleOf(moduleNode, scope);
+    if (!module) return undefined;
+    const keywords = options?.type === 'keywords' ? options : options?.type === 'list' ? options.namedChildren.find((c) => c?.type === 'keywords') ?? undefined : undefined;
+    const name = keywordValue(keywords, 'name');
+    return {
+      module, supervisor, dynamic, uri: this.uri, range: this.range(node), code: this.codeAt(node),
+      registration: name ? this.nameRegistration(name, module, scope) : undefined,
+    };
   }
 
   private functionClause(def: Node, visibility: 'public' | 'private', scope: Scope) {
@@ -469,7 +606,7 @@ class ElixirModelBuilder {
         if (!site) continue;
         out.calls.push(site);
         if (handsOff(site.module, site.fn)) handedOff.push([node.startIndex, node.endIndex]);
-        if (site.module === 'GenServer' || site.module === 'Agent') out.special.push({ site, node });
+        if (site.module && SPECIAL_MODULES.has(site.module)) out.special.push({ site, node });
       }
     }
     return out;
@@ -529,18 +666,19 @@ class ElixirModelBuilder {
       mentions: [...mentions],
       handedOff,
       code: this.codeAt(node),
-      serverCall: this.serverCall(module, fn, piped ? null : args[0] ?? null, scope),
+      serverCall: this.serverCall(module, fn, piped ? null : args[0] ?? null, scope, args[piped ? 0 : 1]),
       slow,
     };
   }
 
-  private serverCall(module: string | null, fn: string, first: Node | null, scope: Scope): ServerCall | undefined {
+  private serverCall(module: string | null, fn: string, first: Node | null, scope: Scope, message?: Node): ServerCall | undefined {
     let op: string | undefined;
     if ((module === 'GenServer' || module === ':gen_server') && ['call', 'cast', 'multi_call', 'abcast', 'stop'].includes(fn)) op = fn;
     else if (module === 'Agent' && ['get', 'update', 'get_and_update', 'cast', 'stop'].includes(fn)) op = fn;
     else if (module === 'Kernel' && fn === 'send') op = 'send';
     if (!op) return undefined;
-    return { op, target: first ? this.serverTarget(first, scope) : 'dynamic', waits: WAITING_OPS.has(op) };
+    const tag = module !== 'Agent' && message ? messageTag(message) : undefined;
+    return { op, target: first ? this.serverTarget(first, scope) : 'dynamic', waits: WAITING_OPS.has(op), ...(tag ? { tag } : {}) };
   }
 
   private serverTarget(node: Node, scope: Scope): string {
@@ -579,7 +717,11 @@ class ElixirModelBuilder {
         // A cast of a bare atom (`:refresh`) is a trigger for the server's own job, not a caller's request
         // queued behind the others: only calls and casts that carry a caller's data serve callers.
         const servesCallers = kind === 'handle_call' || (kind === 'handle_cast' && params[0]?.type !== 'atom');
-        handlers.push({ ...clause, kind, message, stateParam, stateUse, servesCallers });
+        const tag = kind === 'init' || kind === 'terminate' || !params[0] ? undefined : messageTag(params[0]);
+        const served = kind === 'handle_call' || kind === 'handle_cast' || kind === 'handle_info';
+        const stateAccess = served && stateIndex >= 0 && params[stateIndex] && params[0]
+          ? accessOfState(body, stateVariables(params[stateIndex]), variablesIn(params[0])) : 'none';
+        handlers.push({ ...clause, kind, message, ...(tag ? { tag } : {}), stateParam, stateUse, stateAccess, servesCallers });
         if (kind === 'handle_call' || kind === 'handle_cast' || kind === 'handle_info') {
           if (stateUse === 'changed') for (const at of changedAt) signal('state-changed', at, `${kind}(${message}) returns a changed state`);
           if (stateUse === 'read') signal('state-read', params[stateIndex], `${kind}(${message}) reads the state`);
@@ -595,7 +737,7 @@ class ElixirModelBuilder {
         }
       }
     }
-    if (use.kind === 'Agent') this.agentHandlers(special, name, scope, handlers, signal);
+    if (use.kind === 'Agent') this.agentHandlers(clauses, name, scope, handlers, signal);
 
     // Signals from calls that run inside the server: callbacks and the module functions they reach.
     const functions = clauses.map((c) => c.clause);
@@ -626,27 +768,48 @@ class ElixirModelBuilder {
   }
 
   /** Agents keep their callbacks in anonymous functions passed to Agent.get/update/…: each one is a handler. */
-  private agentHandlers(special: ParsedClause['special'], selfName: string, scope: Scope, handlers: Handler[], signal: (k: SignalKind, n: Node, why: string) => void): void {
-    for (const { site, node } of special) {
-      if (site.module !== 'Agent' || !['get', 'update', 'get_and_update', 'cast'].includes(site.fn)) continue;
-      const args = namedArgs(node);
-      const lambda = args.find((a) => a.type === 'anonymous_function');
-      const addressed = site.serverCall?.target ?? 'dynamic';
-      if (!lambda || !(addressed === selfName || addressed === 'self' || addressed === 'dynamic')) continue;
-      const clauseNode = lambda.namedChildren.find((c) => c?.type === 'stab_clause');
-      const stateParam = clauseNode?.childForFieldName('left')?.namedChildren[0] ?? null;
-      const bodyNode = clauseNode?.childForFieldName('right');
-      const { calls } = this.collectCalls(bodyNode ? [bodyNode] : [], scope);
-      const fn = site.fn;
-      const ignoresState = !stateParam || /^_/.test(stateParam.text);
-      const stateUse: StateUse = fn === 'get' ? (ignoresState ? 'ignored' : 'read') : 'changed';
-      handlers.push({
-        name: `Agent.${fn}`, arity: 1, visibility: 'private', range: this.range(lambda), headRange: this.range(node),
-        code: this.codeAt(node), calls, drainsMailbox: false, kind: `agent_${fn}` as HandlerKind, message: '',
-        stateParam: ignoresState ? null : stateParam!.text, stateUse, servesCallers: true,
-      });
-      if (stateUse === 'changed') signal('state-changed', node, `Agent.${fn} changes the shared state`);
-      else if (stateUse === 'read') signal('state-read', node, 'Agent.get reads the shared state');
+  private agentHandlers(clauses: ParsedClause[], selfName: string, scope: Scope, handlers: Handler[], signal: (k: SignalKind, n: Node, why: string) => void): void {
+    for (const { special, params } of clauses) {
+      // A key the client function takes (`def get(user_id)`) is the caller's key inside its Agent function.
+      const keyVariables = new Set(params.flatMap((p) => [...variablesIn(p)]));
+      for (const { site, node } of special) {
+        if (site.module !== 'Agent' || !['get', 'update', 'get_and_update', 'cast'].includes(site.fn)) continue;
+        const args = namedArgs(node);
+        const lambda = args.find((a) => a.type === 'anonymous_function' || isCapture(a));
+        const addressed = site.serverCall?.target ?? 'dynamic';
+        if (!lambda || !(addressed === selfName || addressed === 'self' || addressed === 'dynamic')) continue;
+        let body: Node[];
+        let stateNames: Set<string>;
+        let ignoresState: boolean;
+        let stateParam: string | null;
+        if (lambda.type === 'anonymous_function') {
+          const clauseNode = lambda.namedChildren.find((c) => c?.type === 'stab_clause');
+          const param = clauseNode?.childForFieldName('left')?.namedChildren[0] ?? null;
+          const bodyNode = clauseNode?.childForFieldName('right');
+          body = bodyNode ? [bodyNode] : [];
+          stateNames = param ? stateVariables(param) : new Set();
+          ignoresState = !param || /^_/.test(param.text);
+          stateParam = ignoresState ? null : param!.text;
+        } else {
+          // `& &1`, `&Map.get(&1, id)`, or a function reference `&Map.keys/1` that is given the whole state
+          const operand = lambda.childForFieldName('operand')!;
+          body = [operand];
+          stateNames = new Set(['&1']);
+          ignoresState = !(isFunctionReference(lambda) || mentionsFirstArgument(operand));
+          stateParam = ignoresState ? null : '&1';
+        }
+        const { calls } = this.collectCalls(lambda.type === 'anonymous_function' ? body : [lambda], scope);
+        const fn = site.fn;
+        const stateUse: StateUse = fn === 'get' ? (ignoresState ? 'ignored' : 'read') : 'changed';
+        const stateAccess: StateAccess = ignoresState ? 'none' : isFunctionReference(lambda) ? 'whole' : accessOfState(body, stateNames, keyVariables);
+        handlers.push({
+          name: `Agent.${fn}`, arity: 1, visibility: 'private', range: this.range(lambda), headRange: this.range(node),
+          code: this.codeAt(node), calls, drainsMailbox: false, kind: `agent_${fn}` as HandlerKind, message: '',
+          stateParam, stateUse, stateAccess, servesCallers: true,
+        });
+        if (stateUse === 'changed') signal('state-changed', node, `Agent.${fn} changes the shared state`);
+        else if (stateUse === 'read') signal('state-read', node, 'Agent.get reads the shared state');
+      }
     }
   }
 
@@ -813,4 +976,105 @@ function dedupeSignals(signals: Signal[]): Signal[] {
     seen.add(key);
     return true;
   });
+}
+
+/** `:get` → `get`, `{:get, id}` → `get`: how a message is matched to the handler that answers it. */
+function messageTag(node: Node): string | undefined {
+  const first = node.type === 'tuple' ? node.namedChildren[0] : node;
+  return first?.type === 'atom' ? first.text.replace(/^:"?|"$/g, '') : undefined;
+}
+
+/** The variables a pattern binds (`{:get, id}` → id), without `_` ones. */
+function variablesIn(pattern: Node): Set<string> {
+  const out = new Set<string>();
+  for (const name of identifiersIn(pattern, new Set())) if (!name.startsWith('_') && name !== '__MODULE__') out.add(name);
+  return out;
+}
+
+/** The names a state parameter binds: `state`, `%{users: users} = state` → state and users. */
+function stateVariables(param: Node): Set<string> {
+  return variablesIn(param);
+}
+
+/** `&…` that is not a reference like `&helper/1`. */
+function isCapture(node: Node): boolean {
+  return node.type === 'unary_operator' && node.child(0)?.type === '&';
+}
+
+/** `&Map.keys/1`, `&fetch/1`: a named function given the argument. */
+function isFunctionReference(node: Node): boolean {
+  const operand = node.childForFieldName('operand');
+  return isCapture(node) && operand?.type === 'binary_operator' && operand.child(1)?.type === '/';
+}
+
+function isFirstArgument(node: Node): boolean {
+  return isCapture(node) && node.childForFieldName('operand')?.type === 'integer' && node.childForFieldName('operand')!.text === '1';
+}
+
+function mentionsFirstArgument(node: Node): boolean {
+  if (isFirstArgument(node)) return true;
+  return node.namedChildren.some((c) => !!c && mentionsFirstArgument(c));
+}
+
+/** Map functions that touch one key, given the map first and the key second. */
+const KEYED_MAP_FUNCTIONS = /^(get|fetch|fetch!|put|put_new|put_new_lazy|update|update!|delete|pop|pop_lazy|has_key\?|get_lazy|get_and_update|get_and_update!|replace|replace!)$/;
+const KEYED_PATH_FUNCTIONS = /^(get_in|put_in|update_in|pop_in|get_and_update_in)$/;
+
+/**
+ * How a callback body touches its state: 'keyed' when every use picks one entry by a key taken from the
+ * caller's message (`Map.get(state, id)`, `state[id]`, `put_in(state.users[id], u)`); 'whole' when it
+ * returns, scans or replaces the state or reads fixed fields; 'none' when it does not use it.
+ */
+function accessOfState(body: Node[], stateNames: Set<string>, keyVariables: Set<string>): StateAccess {
+  let keyed = 0;
+  let whole = 0;
+  const isState = (node: Node) => (node.type === 'identifier' && stateNames.has(node.text)) || (stateNames.has('&1') && isFirstArgument(node));
+  const byKey = (key: Node | null | undefined) => {
+    const used = key ? variablesIn(key) : new Set<string>();
+    if (used.size > 0 && [...used].every((v) => keyVariables.has(v))) keyed++;
+    else whole++;
+  };
+  const classify = (node: Node) => {
+    let expr = node;
+    // `state.users` is still the state: look at what is done with it.
+    while (expr.parent?.type === 'dot' && expr.parent.childForFieldName('left')?.id === expr.id && expr.parent.parent?.type === 'call') expr = expr.parent.parent;
+    const parent = expr.parent;
+    if (!parent) return void whole++;
+    if (parent.type === 'access_call' && parent.childForFieldName('target')?.id === expr.id) return byKey(parent.childForFieldName('key'));
+    if (parent.type === 'binary_operator' && parent.child(1)?.type === '=' && parent.childForFieldName('left')?.id === expr.id) return; // rebinding
+    if (parent.type === 'arguments' && parent.namedChildren[0]?.id === expr.id) {
+      const call = parent.parent!;
+      const target = call.childForFieldName('target');
+      const fn = target?.type === 'dot' ? target.childForFieldName('right')?.text : target?.text;
+      const module = target?.type === 'dot' ? target.childForFieldName('left')?.text : null;
+      const args = parent.namedChildren;
+      if ((module === 'Map' || module === 'Keyword') && fn && KEYED_MAP_FUNCTIONS.test(fn)) return byKey(args[1]);
+      if (!module && fn && KEYED_PATH_FUNCTIONS.test(fn)) return byKey(args[1]);
+    }
+    if (parent.type === 'binary_operator' && parent.child(1)?.type === '|>' && parent.childForFieldName('left')?.id === expr.id) {
+      const right = parent.childForFieldName('right');
+      const target = right?.type === 'call' ? right.childForFieldName('target') : null;
+      if (target?.type === 'dot' && ['Map', 'Keyword'].includes(target.childForFieldName('left')?.text ?? '') && KEYED_MAP_FUNCTIONS.test(target.childForFieldName('right')?.text ?? '')) {
+        return byKey(namedArgs(right!)[0]);
+      }
+    }
+    if (parent.type === 'tuple' && stateElementOf(parent, 'handle_call')?.id === expr.id) return; // handed back unchanged
+    whole++;
+  };
+  const visit = (node: Node) => {
+    if (isState(node)) return classify(node);
+    for (const child of node.namedChildren) if (child) visit(child);
+  };
+  body.forEach(visit);
+  if (whole > 0) return 'whole';
+  return keyed > 0 ? 'keyed' : 'none';
+}
+
+/** The value piped into a call (`children |> Supervisor.init(…)`), when it is the right side of a pipe. */
+function pipedInto(call: Node): Node | undefined {
+  const parent = call.parent;
+  if (parent?.type === 'binary_operator' && parent.child(1)?.type === '|>' && parent.childForFieldName('right')?.id === call.id) {
+    return parent.childForFieldName('left') ?? undefined;
+  }
+  return undefined;
 }

@@ -1,5 +1,5 @@
 // blocking-callback: slow work that does not need the state (HTTP, sleep, shell, file I/O) inside a singleton's callbacks.
-import { callsReachedFrom, chainEvidence, clausesReachedFrom, describeChain, shortModule } from '../callgraph';
+import { callsReachedFrom, chainEvidence, clausesReachedFrom, describeChain, placeInServer, shortModule } from '../callgraph';
 import type { SlowKind } from '../model';
 import type { Rule } from './types';
 
@@ -17,24 +17,25 @@ export const blockingCallback: Rule = {
     language: 'elixir',
     question: 'concurrency',
     defaultSeverity: 'warning',
+    scope: 'syntax',
     description: "Slow work that does not need the state (HTTP, Process.sleep, System.cmd, file I/O) inside a singleton's handle_call or handle_cast blocks every other caller.",
   },
-  check({ file, report }) {
+  check({ file, project, report }) {
     for (const server of file.serializers) {
-      if (!server.singleton) continue;
+      if (!project.singleton(server)) continue;
       for (const handler of server.handlers) {
         if (!handler.servesCallers) continue;
         // A handler that takes the queued callers off the mailbox answers them all with one piece of work:
         // the serialization is the point (a coalescing reloader, a batch writer).
-        if (clausesReachedFrom(server, handler).some((c) => c.drainsMailbox)) continue;
+        if (clausesReachedFrom(server, handler, project).some((c) => c.drainsMailbox)) continue;
         const state = handler.stateParam;
-        for (const reached of callsReachedFrom(server, handler)) {
+        for (const reached of callsReachedFrom(server, handler, project)) {
           const { call } = reached;
           if (!call.slow) continue;
           // Work that takes the state as input needs the server as it is written.
           if (state && [...reached.chain, call].some((c) => c.mentions.includes(state))) continue;
           report({ // a call reached from several handlers is reported once: analyzeFile keeps one finding per place
-            range: call.range,
+            range: placeInServer(server, reached),
             serializer: server.name,
             message: `${shortModule(call.module!)}.${call.fn} is ${WHAT[call.slow]} inside ${server.name} (${describeChain(reached)}): every other caller waits behind it, and GenServer.call gives up after 5 seconds. It does not need the state: do it in the caller, or in a Task and reply with GenServer.reply/2.`,
             related: chainEvidence(reached, server.uri),

@@ -2,13 +2,18 @@
 // direct call to self and exits with :calling_self (crashing the server); through another process it is a
 // deadlock until the 5 s timeout. Either way the callback can never get its answer.
 import { callsReachedFrom, describeChain } from '../callgraph';
-import type { Serializer, ServerCall } from '../model';
-import { addressableNames } from '../serializers';
+import type { ProjectContext, Serializer, ServerCall } from '../model';
 import type { Rule } from './types';
 
-/** A waiting call to `self()` or to the name the server is registered under (its module name alone may not be). */
-function addressesItself(server: Serializer, call: ServerCall): boolean {
-  return call.waits && (call.target === 'self' || addressableNames(server).includes(call.target));
+/**
+ * A waiting call to `self()` or to a name the server is registered under (in its start_link or a child
+ * spec). Its module name alone may not be one: an unnamed server cannot be called by module name.
+ */
+function addressesItself(server: Serializer, call: ServerCall, project: ProjectContext): boolean {
+  if (!call.waits) return false;
+  if (call.target === 'self') return true;
+  if (call.target === server.name && server.registration.kind !== 'name' && !project.singleton(server)?.how.startsWith('named')) return false;
+  return project.serializerNamed(call.target) === server;
 }
 
 export const selfCall: Rule = {
@@ -18,14 +23,15 @@ export const selfCall: Rule = {
     language: 'elixir',
     question: 'correctness',
     defaultSeverity: 'error',
+    scope: 'syntax',
     description: 'A callback that calls its own server (directly or through a client function) asks for a reply only it could give: the call exits with :calling_self and crashes the server.',
   },
-  check({ file, report }) {
+  check({ file, project, report }) {
     for (const server of file.serializers) {
       for (const handler of server.handlers) {
-        for (const reached of callsReachedFrom(server, handler)) {
+        for (const reached of callsReachedFrom(server, handler, project)) {
           const { call } = reached;
-          if (!call.serverCall || !addressesItself(server, call.serverCall)) continue;
+          if (!call.serverCall || !addressesItself(server, call.serverCall, project)) continue;
           // Reported where the chain starts in the callback; analyzeFile keeps the first chain per place.
           const start = reached.chain[0] ?? call;
           const api = call.module === 'Agent' ? `Agent.${call.fn}` : `GenServer.${call.fn}`;

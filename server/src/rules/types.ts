@@ -1,5 +1,5 @@
 import type { QuestionId } from '../checklist';
-import type { Evidence, FileModel, Finding, Language, ProjectContext, Range, Severity } from '../model';
+import type { Evidence, FileModel, Finding, Language, ProjectContext, Range, Serializer, Severity } from '../model';
 
 export interface RuleMeta {
   id: string;
@@ -8,6 +8,11 @@ export interface RuleMeta {
   /** The checklist question the rule answers, 'all' when it fires because none is answered, or 'correctness' for bugs. */
   question: QuestionId | 'all' | 'correctness';
   defaultSeverity: Exclude<Severity, 'hint'>;
+  /**
+   * 'syntax': needs only the file itself, so it also runs on tests and scripts. 'workspace': about how
+   * application code is wired (callers, supervision, request paths), so it skips them.
+   */
+  scope: 'syntax' | 'workspace';
   /** One sentence: what the rule finds (SARIF shortDescription, settings description). */
   description: string;
 }
@@ -16,6 +21,8 @@ export interface Report {
   range: Range;
   message: string;
   serializer?: string;
+  /** The finding is about the server as a whole: its callers are added to the message and related information. */
+  aboutServer?: Serializer;
   related?: Evidence[];
   uri?: string;
 }

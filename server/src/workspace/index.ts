@@ -1,61 +1,249 @@
-// What the workspace knows across files: the modules it defines, which of them are pooled database
-// repositories, and every serializer by name (for hover on a call into another file). Keeps models, never trees.
-import type { FileModel, ProjectContext, Serializer } from '../model';
-import { isNamedBy } from '../serializers';
+// What the workspace knows across files. The index keeps every file's model (never trees); a ProjectView
+// is a read-only snapshot of them that answers the rules' cross-file questions (ProjectContext). A new
+// view is made after every change; its tables (callers, request paths) are built on first use.
+import { clausesReachedFromModules, clausesReached } from '../callgraph';
+import type {
+  Caller, ChildSpec, FileModel, FunctionClause, ModuleInfo, ProjectContext, Serializer, SingletonInfo, Supervision,
+} from '../model';
+import { addressableNames } from '../serializers';
 
 export class WorkspaceIndex {
   private readonly models = new Map<string, FileModel>();
-  private context_: ProjectContext | undefined;
+  private readonly signatures = new Map<string, string>();
+  private view: ProjectView | undefined;
 
-  /** Records a file's model; returns true when that changed the project context. */
+  /**
+   * Records a file's model. Returns true when that can change findings in other files (what the file
+   * defines or calls changed), false when only its positions moved or nothing did.
+   */
   update(model: FileModel): boolean {
-    const before = moduleKey(this.models.get(model.uri));
+    const signature = crossFileSignature(model);
+    const changed = this.signatures.get(model.uri) !== signature;
     this.models.set(model.uri, model);
-    return this.invalidateIf(before !== moduleKey(model));
+    this.signatures.set(model.uri, signature);
+    this.view = undefined;
+    return changed;
   }
 
   remove(uri: string): boolean {
-    const before = moduleKey(this.models.get(uri));
+    if (!this.models.has(uri)) return false;
     this.models.delete(uri);
-    return this.invalidateIf(before !== '');
+    this.signatures.delete(uri);
+    this.view = undefined;
+    return true;
   }
 
   get size(): number {
     return this.models.size;
   }
 
-  context(): ProjectContext {
-    if (!this.context_) {
-      const modules = [...this.models.values()].flatMap((m) => m.modules);
-      this.context_ = {
-        repoModules: new Set(modules.filter((m) => m.isRepo).map((m) => m.name)),
-        knownModules: new Set(modules.map((m) => m.name)),
-      };
-    }
-    return this.context_;
+  context(): ProjectView {
+    this.view ??= new ProjectView([...this.models.values()]);
+    return this.view;
   }
 
   /** A serializer by module name or registered name (`:cache`, `{:global, X}`). */
   serializer(name: string): Serializer | undefined {
-    for (const model of this.models.values()) {
-      for (const s of model.serializers) {
-        if (isNamedBy(s, name)) return s;
-      }
-    }
-    return undefined;
+    return this.context().serializerNamed(name);
   }
 
   model(uri: string): FileModel | undefined {
     return this.models.get(uri);
   }
 
-  private invalidateIf(changed: boolean): boolean {
-    if (changed) this.context_ = undefined;
-    return changed;
+  uris(): string[] {
+    return [...this.models.keys()];
   }
 }
 
-/** What a file contributes to the project context: its modules and which of them are repos. */
-function moduleKey(model: FileModel | undefined): string {
-  return model ? model.modules.map((m) => `${m.name}${m.isRepo ? '*' : ''}`).sort().join(',') : '';
+/**
+ * What other files can see of a file, without positions: modules, servers and their names, children,
+ * and every function with the calls it makes. A change to it can change findings elsewhere.
+ */
+function crossFileSignature(model: FileModel): string {
+  const parts: string[] = [model.role];
+  for (const m of model.modules) {
+    parts.push(`M ${m.name} ${m.isRepo} ${m.requestPath ?? ''} ${m.supervisor ?? ''} ${m.imports.join(',')}`);
+    for (const c of m.children) parts.push(`C ${c.module} ${c.dynamic} ${c.registration?.kind ?? ''}:${c.registration?.name ?? ''}`);
+    for (const f of m.functions) {
+      parts.push(`F ${f.name}/${f.arity} ${f.visibility} ${f.drainsMailbox}`);
+      for (const c of f.calls) parts.push(`${c.module ?? ''}.${c.fn}/${c.arity} ${c.handedOff} ${c.slow ?? ''} ${c.serverCall ? `${c.serverCall.op}>${c.serverCall.target}:${c.serverCall.tag ?? ''}` : ''}`);
+    }
+  }
+  for (const s of model.serializers) {
+    parts.push(`S ${s.name} ${s.kind} ${s.registration.kind}:${s.registration.name ?? ''} ${s.signals.map((x) => x.kind).join(',')}`);
+    for (const h of s.handlers) parts.push(`H ${h.kind} ${h.tag ?? ''} ${h.stateUse} ${h.stateAccess} ${h.servesCallers}`);
+  }
+  return parts.join('\n');
+}
+
+const CALLBACKS = new Set(['init', 'handle_call', 'handle_cast', 'handle_info', 'handle_continue', 'terminate', 'code_change', 'child_spec', 'start_link', 'start', 'stop']);
+
+export class ProjectView implements ProjectContext {
+  readonly repoModules: ReadonlySet<string>;
+  readonly knownModules: ReadonlySet<string>;
+  private readonly modules = new Map<string, ModuleInfo>();
+  private readonly roles = new Map<string, FileModel['role']>();
+  private readonly servers: Serializer[] = [];
+  private readonly byName = new Map<string, Serializer>();
+  private readonly children: ChildSpec[] = [];
+  private callerTable: Map<Serializer, Caller[]> | undefined;
+  private requestPathClauses: Set<FunctionClause> | undefined;
+  private readonly clientOpsMemo = new Map<Serializer, Map<string, Caller['op']>>();
+
+  constructor(readonly files: FileModel[]) {
+    for (const file of files) {
+      for (const m of file.modules) {
+        if (!this.modules.has(m.name)) this.modules.set(m.name, m);
+        this.children.push(...m.children);
+      }
+      for (const s of file.serializers) {
+        this.servers.push(s);
+        this.roles.set(s.name, file.role);
+      }
+    }
+    const all = [...this.modules.values()];
+    this.repoModules = new Set(all.filter((m) => m.isRepo).map((m) => m.name));
+    this.knownModules = new Set(all.map((m) => m.name));
+    // Names: module names first, then registered names, then names child specs give.
+    for (const s of this.servers) if (!this.byName.has(s.name)) this.byName.set(s.name, s);
+    for (const s of this.servers) for (const n of addressableNames(s)) if (!this.byName.has(n)) this.byName.set(n, s);
+    for (const c of this.children) {
+      const s = this.byName.get(c.module);
+      const r = c.registration;
+      if (s && r?.name && (r.kind === 'name' || r.kind === 'global')) {
+        const n = r.kind === 'global' ? `{:global, ${r.name}}` : r.name;
+        if (!this.byName.has(n)) this.byName.set(n, s);
+      }
+    }
+  }
+
+  module(name: string): ModuleInfo | undefined {
+    return this.modules.get(name);
+  }
+
+  serializerNamed(target: string): Serializer | undefined {
+    return this.byName.get(target);
+  }
+
+  allSerializers(): readonly Serializer[] {
+    return this.servers;
+  }
+
+  supervision(server: Serializer): Supervision {
+    const mine = this.children.filter((c) => c.module === server.name);
+    return { static: mine.filter((c) => !c.dynamic), dynamic: mine.filter((c) => c.dynamic) };
+  }
+
+  singleton(server: Serializer): SingletonInfo | undefined {
+    const r = server.registration;
+    if ((r.kind === 'name' || r.kind === 'global') && r.range) {
+      return { how: `registered under one name (${r.text === '' ? r.name : `name: ${r.text}`})`, evidence: { uri: server.uri, range: r.range, why: 'the one name every caller uses', code: '' } };
+    }
+    if (r.kind === 'via') return undefined;
+    const { static: listed, dynamic } = this.supervision(server);
+    for (const child of listed) {
+      const given = child.registration;
+      if (given && (given.kind === 'name' || given.kind === 'global')) {
+        return { how: `named ${given.text} in ${child.supervisor}'s children`, evidence: { uri: child.uri, range: child.range, why: `${child.supervisor} starts it under one name`, code: child.code } };
+      }
+    }
+    // Listed once by the application (or a supervisor the application starts once), never started per entity: one process.
+    if (listed.length === 1 && dynamic.length === 0 && (r.kind === 'none' || r.kind === 'dynamic')) {
+      const child = listed[0];
+      const parent = this.modules.get(child.supervisor);
+      const once = parent?.supervisor === 'application' || (parent?.supervisor === 'supervisor' && this.children.some((c) => c.module === parent.name && !c.dynamic));
+      if (once && !(child.registration && child.registration.kind === 'via')) {
+        return { how: `started once, as a child of ${child.supervisor}`, evidence: { uri: child.uri, range: child.range, why: `${child.supervisor} starts one of it`, code: child.code } };
+      }
+    }
+    return undefined;
+  }
+
+  onRequestPath(clause: FunctionClause): boolean {
+    if (!this.requestPathClauses) {
+      const entries = this.files.filter((f) => f.role === 'app').flatMap((f) => f.modules.filter((m) => m.requestPath));
+      this.requestPathClauses = clausesReachedFromModules(entries, this);
+    }
+    return this.requestPathClauses.has(clause);
+  }
+
+  callers(server: Serializer): Caller[] {
+    this.callerTable ??= this.buildCallers();
+    return this.callerTable.get(server) ?? [];
+  }
+
+  /** Whether each client function of a server reads or changes its state (`get/1` → read), by name/arity. */
+  clientOps(server: Serializer): Map<string, Caller['op']> {
+    let ops = this.clientOpsMemo.get(server);
+    if (ops) return ops;
+    ops = new Map();
+    for (const fn of server.functions) {
+      if (fn.visibility !== 'public' || CALLBACKS.has(fn.name)) continue;
+      const reached = clausesReached([fn], server.name, server.functions);
+      const found = reached.flatMap((c) => c.calls).filter((c) => c.serverCall && this.addresses(server, c.serverCall.target, true));
+      if (found.length === 0) continue;
+      const kinds = new Set(found.map((c) => this.opOf(server, c)));
+      const key = `${fn.name}/${fn.arity}`;
+      const previous = ops.get(key);
+      const op = kinds.size === 1 ? [...kinds][0] : kinds.has('write') ? 'write' : 'other';
+      ops.set(key, previous && previous !== op ? 'other' : op);
+    }
+    this.clientOpsMemo.set(server, ops);
+    return ops;
+  }
+
+  private addresses(server: Serializer, target: string, insideModule: boolean): boolean {
+    // Inside its own module, a call to a pid it is given (`GenServer.call(pid, …)`) is still its client API.
+    if (insideModule && (target === 'self' || target === 'dynamic')) return true;
+    return this.byName.get(target) === server;
+  }
+
+  /** Read or write, from the Agent function or from the handler the message's tag reaches. */
+  private opOf(server: Serializer, call: { serverCall?: { op: string; tag?: string } }): Caller['op'] {
+    const sc = call.serverCall!;
+    if (server.kind === 'Agent') return sc.op === 'get' ? 'read' : sc.op === 'stop' ? 'other' : 'write';
+    if (!sc.tag) return 'other';
+    const kind = sc.op === 'call' || sc.op === 'multi_call' ? 'handle_call' : sc.op === 'cast' || sc.op === 'abcast' ? 'handle_cast' : 'handle_info';
+    const handlers = server.handlers.filter((h) => h.kind === kind && h.tag === sc.tag);
+    if (handlers.length === 0) return 'other';
+    if (handlers.some((h) => h.stateUse === 'changed')) return 'write';
+    return handlers.every((h) => h.stateUse === 'read') ? 'read' : 'other';
+  }
+
+  private buildCallers(): Map<Serializer, Caller[]> {
+    const table = new Map<Serializer, Caller[]>();
+    const byModule = new Map(this.servers.map((s) => [s.name, s] as const));
+    for (const file of this.files) {
+      for (const module of file.modules) {
+        for (const clause of module.functions) {
+          for (const site of clause.calls) {
+            let server: Serializer | undefined;
+            let via = '';
+            let op: Caller['op'] = 'other';
+            if (site.serverCall && site.module !== 'Kernel') {
+              server = this.byName.get(site.serverCall.target);
+              if (server) {
+                via = `${site.module}.${site.fn}`;
+                op = this.opOf(server, site);
+              }
+            } else if (site.module && site.module !== module.name) {
+              const candidate = byModule.get(site.module);
+              const clientOp = candidate ? this.clientOps(candidate).get(`${site.fn}/${site.arity}`) : undefined;
+              if (candidate && clientOp) {
+                server = candidate;
+                via = `${site.module}.${site.fn}/${site.arity}`;
+                op = clientOp;
+              }
+            }
+            if (!server || server.name === module.name) continue;
+            const list = table.get(server) ?? [];
+            list.push({ site, module: module.name, clause, via, op, requestPath: file.role === 'app' && this.onRequestPath(clause), role: file.role });
+            table.set(server, list);
+          }
+        }
+      }
+    }
+    return table;
+  }
 }

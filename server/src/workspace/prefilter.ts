@@ -1,9 +1,98 @@
-// A cheap text test that decides whether a file is worth parsing: only files that can define a server,
-// a repository, or a module named like one (a `…Repo` that is not a database) can change any finding.
-// The front end recognises servers only through a direct `use GenServer` / `use Agent`, so a file
-// without these words provably contributes nothing. (A test checks the findings are the same without it.)
-const MAY_MATTER = /\buse\s+(GenServer|Agent|Ecto\.Repo)\b|\bdefmodule\s+[\w.]*Repo\s+do\b/;
+// Decides which files are worth parsing, from their text alone, so a scan can skip the rest (schemas,
+// views, migrations) without changing any finding. (A test checks the findings equal parsing everything.)
+//
+// Phase 1, roots: files that can define a server, a repository, a supervisor, a request path, or start
+// a process. Phase 2, repeated until nothing is added: files that define a module the parsed files call
+// (a context module a callback or a controller uses), and files that mention a server by name (callers).
+import type { FileModel } from '../model';
 
-export function mayMatter(text: string): boolean {
-  return MAY_MATTER.test(text);
+const ROOTS = new RegExp([
+  String.raw`\buse\s+(GenServer|Agent|Ecto\.Repo|Mongo\.Repo|Seraph\.Repo|Application|Supervisor|DynamicSupervisor|Phoenix\.\w+|Plug\.\w+)\b`,
+  String.raw`\bdefmodule\s+[\w.]*Repo\s+do\b`,
+  String.raw`@behaviour\s+Plug\b`,
+  String.raw`\buse\s+[\w.]+,\s*:(controller|live_view|live_component|channel|router)\b`,
+  String.raw`\b(GenServer|Agent)\.start`,
+  String.raw`\bspawn(_link)?\b`,
+  String.raw`\b(Dynamic)?Supervisor\.(start_link|start_child|init)\b`,
+].join('|'));
+
+export function isRoot(text: string): boolean {
+  return ROOTS.test(text);
+}
+
+const DEFMODULE = /\bdefmodule\s+([A-Z][\w.]*)/g;
+
+/** The last segments of the modules a file defines (`Shop.Accounts` → Accounts): cheap keys for lookups. */
+export function definedModuleKeys(text: string): string[] {
+  const out: string[] = [];
+  for (const match of text.matchAll(DEFMODULE)) out.push(lastSegment(match[1]));
+  return out;
+}
+
+function lastSegment(name: string): string {
+  return name.slice(name.lastIndexOf('.') + 1);
+}
+
+/** Module keys a parsed file refers to (calls, children, imports), and names of servers it defines. */
+export function referencesOf(model: FileModel): { modules: Set<string>; serverNames: Set<string> } {
+  const modules = new Set<string>();
+  const serverNames = new Set<string>();
+  for (const m of model.modules) {
+    for (const imported of m.imports) modules.add(lastSegment(imported));
+    for (const child of m.children) {
+      modules.add(lastSegment(child.module));
+      if (child.registration?.name) serverNames.add(child.registration.name);
+    }
+    for (const f of m.functions) for (const call of f.calls) if (call.module && /^[A-Z]/.test(call.module)) modules.add(lastSegment(call.module));
+  }
+  for (const s of model.serializers) {
+    serverNames.add(lastSegment(s.name));
+    if (s.registration.name) serverNames.add(s.registration.name);
+  }
+  return { modules, serverNames };
+}
+
+/** A regex that finds any of the words (`UserStore`, `:cache`) as a whole word. */
+export function mentionsAny(words: Iterable<string>): RegExp | undefined {
+  const list = [...words].map((w) => w.replace(/^:/, '')).filter(Boolean).map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  return list.length ? new RegExp(`(?<![\\w.])(${list.join('|')})(?![\\w?!])`) : undefined;
+}
+
+/**
+ * Picks the files to parse. `parse` turns a file's text into its model (or undefined when it cannot be
+ * read as code); it is called once per chosen file, roots first.
+ */
+export function selectAndParse<T extends { text: string }>(files: T[], parse: (file: T) => FileModel | undefined): FileModel[] {
+  const models: FileModel[] = [];
+  const pending = new Set(files);
+  const byKey = new Map<string, T[]>();
+  for (const file of files) {
+    for (const key of definedModuleKeys(file.text)) {
+      const list = byKey.get(key) ?? [];
+      list.push(file);
+      byKey.set(key, list);
+    }
+  }
+  const seenModules = new Set<string>();
+  const seenNames = new Set<string>();
+  let batch = files.filter((f) => isRoot(f.text));
+  while (batch.length > 0) {
+    const newModules = new Set<string>();
+    const newNames = new Set<string>();
+    for (const file of batch) {
+      if (!pending.delete(file)) continue;
+      const model = parse(file);
+      if (!model) continue;
+      models.push(model);
+      const refs = referencesOf(model);
+      for (const m of refs.modules) if (!seenModules.has(m)) { seenModules.add(m); newModules.add(m); }
+      for (const n of refs.serverNames) if (!seenNames.has(n)) { seenNames.add(n); newNames.add(n); }
+    }
+    const next = new Set<T>();
+    for (const key of newModules) for (const file of byKey.get(key) ?? []) if (pending.has(file)) next.add(file);
+    const mention = mentionsAny(newNames);
+    if (mention) for (const file of pending) if (mention.test(file.text)) next.add(file);
+    batch = [...next];
+  }
+  return models;
 }
