@@ -8,6 +8,7 @@ import { describe, test } from 'node:test';
 import Ajv from 'ajv-draft-04';
 import addFormats from 'ajv-formats';
 import { expectations, ROOT, WORKSPACE, workspaceFiles } from './helpers';
+import { RULES } from '../server/src/rules';
 
 const CLI = path.join(ROOT, 'dist', 'cli.js');
 const run = (args: string[], cwd = ROOT) => spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8' });
@@ -88,7 +89,8 @@ describe('chokepoint CLI', () => {
     const valid = validate(structuredClone(sarif));
     assert.ok(valid, JSON.stringify(validate.errors?.slice(0, 5), null, 2));
     const run0 = sarif.runs[0];
-    assert.deepEqual(run0.tool.driver.rules.map((r: { id: string }) => r.id).sort(), ['blocking-callback', 'repo-in-server', 'self-call', 'stateless-server']);
+    assert.deepEqual(run0.tool.driver.rules.map((r: { id: string }) => r.id).sort(), RULES.map((r) => r.meta.id).sort());
+    assert.deepEqual([...new Set(run0.results.map((r: { ruleId: string }) => r.ruleId))].sort(), RULES.map((r) => r.meta.id).sort(), 'the test workspace exercises every rule');
     for (const rule of run0.tool.driver.rules) {
       assert.ok(rule.shortDescription.text && rule.fullDescription.text);
       assert.match(rule.helpUri, /^file:.*\/docs\/rules\/[\w-]+\.md$/);

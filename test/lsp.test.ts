@@ -90,7 +90,7 @@ describe('test-workspace over LSP', () => {
     await client.open(uri, text);
     const line = text.split('\n')[1];
     const audit = await client.hover(uri, { line: 1, character: line.indexOf('GenServer.call(Shop.Audit') + 3 });
-    assert.match((audit?.contents as { value: string }).value, /`GenServer\.call` waits for `Shop\.Audit`, which is:[\s\S]*\*\*Shop\\\.AuditLog\*\*[\s\S]*Process checklist/);
+    assert.match((audit?.contents as { value: string }).value, /`GenServer\.call` waits for `Shop\.Audit`\. It reaches `Shop\.AuditLog`, whose verdict is: \*\*keep it only for its shared state[\s\S]*\*\*Shop\\\.AuditLog\*\*[\s\S]*Callers: [\s\S]*Supervision: child of `Shop\.Application`[\s\S]*Process checklist/);
     const stock = await client.hover(uri, { line: 1, character: line.indexOf('GenServer.call({:global') + 3 });
     assert.match((stock?.contents as { value: string }).value, /\*\*Shop\\\.Warehouse\\\.StockKeeper\*\* — GenServer, cluster-wide singleton/);
     client.close(uri);

@@ -1,7 +1,7 @@
 // Runs every enabled rule over one file's model: model -> findings. A rule that throws is logged once
 // and the others still run.
 import { shortModule } from './callgraph';
-import type { Evidence, FileModel, Finding, ProjectContext, Serializer, Severity } from './model';
+import type { Evidence, FileModel, Finding, ProjectContext, Serializer, Severity, Suppression } from './model';
 import { RULES } from './rules';
 import type { Report, Rule } from './rules/types';
 import { applySuppressions } from './suppressions';
@@ -12,17 +12,24 @@ export interface AnalysisOptions {
   /** Per-rule severity overrides (`chokepoint.rules.<id>`). */
   rules?: Record<string, RuleSetting | undefined>;
   log?: (message: string) => void;
+  /** Add an information finding (`unused-suppression`) for each suppression comment that silences nothing. */
+  reportUnusedSuppressions?: boolean;
 }
+
+/** The id of the information findings about suppression comments that silence nothing. */
+export const UNUSED_SUPPRESSION = 'unused-suppression';
 
 const reportedFailures = new Set<string>();
 
 export function analyzeFile(file: FileModel, project: ProjectContext, options: AnalysisOptions = {}, rules: readonly Rule[] = RULES): Finding[] {
   const findings: Finding[] = [];
+  const ran = new Set<string>();
   for (const rule of rules) {
     if (rule.meta.language !== file.language) continue;
     if (rule.meta.scope === 'workspace' && file.role !== 'app') continue; // tests and scripts: syntax-level rules only
     const setting = options.rules?.[rule.meta.id] ?? rule.meta.defaultSeverity;
     if (setting === 'off') continue;
+    ran.add(rule.meta.id);
     const seen = new Set<string>();
     const report = (r: Report) => {
       const uri = r.uri ?? file.uri;
@@ -45,10 +52,35 @@ export function analyzeFile(file: FileModel, project: ProjectContext, options: A
         reportedFailures.add(key);
         options.log?.(`rule ${rule.meta.id} failed on ${file.uri}: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
       }
+      ran.delete(rule.meta.id); // it did not finish: its suppressions cannot be judged
     }
   }
-  return applySuppressions(findings, file.suppressions).sort((a, b) =>
+  const used = new Set<Suppression>();
+  const kept = applySuppressions(findings, file.suppressions, used);
+  if (options.reportUnusedSuppressions) kept.push(...unusedSuppressions(file, used, ran, rules));
+  return kept.sort((a, b) =>
     a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character || a.ruleId.localeCompare(b.ruleId));
+}
+
+/**
+ * Suppression comments that silence nothing, as information findings: an unknown rule id, or rules that
+ * ran and found nothing where the comment points. A rule that did not run (off, or not for this file) is
+ * not judged.
+ */
+function unusedSuppressions(file: FileModel, used: Set<Suppression>, ran: Set<string>, rules: readonly Rule[]): Finding[] {
+  const out: Finding[] = [];
+  const known = new Set(rules.map((r) => r.meta.id));
+  for (const s of file.suppressions) {
+    const unknown = s.rules.filter((id) => !known.has(id));
+    const where = s.scope === 'file' ? 'in this file' : 'on the next line';
+    let message: string | undefined;
+    if (unknown.length > 0) message = `Unknown Chokepoint rule ${unknown.map((id) => `"${id}"`).join(', ')} in this suppression comment.`;
+    else if (!used.has(s) && (s.rules.length === 0 ? ran.size > 0 : s.rules.every((id) => ran.has(id)))) {
+      message = `Unused suppression: ${s.rules.length ? s.rules.join(', ') : 'no rule'} reports nothing ${where}. Remove the comment.`;
+    }
+    if (message) out.push({ ruleId: UNUSED_SUPPRESSION, uri: file.uri, range: s.range, message, severity: 'info', related: [] });
+  }
+  return out;
 }
 
 const MAX_CALLERS_SHOWN = 10;

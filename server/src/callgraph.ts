@@ -32,7 +32,7 @@ function scopeOf(module: ModuleInfo): Scope {
 /** The clauses a call can run, with the scope they run in. Only public functions are reachable from outside. */
 function targetsOf(call: CallSite, scope: Scope, modules: Modules): { clause: FunctionClause; scope: Scope }[] {
   const matching = (fns: FunctionClause[], publicOnly: boolean) =>
-    fns.filter((f) => f.name === call.fn && f.arity === call.arity && (!publicOnly || f.visibility === 'public'));
+    fns.filter((f) => f.name === call.fn && callableWith(f, call.arity) && (!publicOnly || f.visibility === 'public'));
   if (call.module === null || call.module === scope.module) {
     const local = matching(scope.functions, false);
     if (local.length > 0 || call.module !== null) return local.map((clause) => ({ clause, scope }));
@@ -45,6 +45,11 @@ function targetsOf(call: CallSite, scope: Scope, modules: Modules): { clause: Fu
   }
   const module = modules?.module(call.module);
   return module ? matching(module.functions, true).map((clause) => ({ clause, scope: scopeOf(module) })) : [];
+}
+
+/** The function accepts that many arguments (parameters with defaults may be left out). */
+export function callableWith(fn: FunctionClause, arity: number): boolean {
+  return arity <= fn.arity && arity >= (fn.minArity ?? fn.arity);
 }
 
 function walk(

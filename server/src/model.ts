@@ -65,6 +65,8 @@ export interface Signal {
 export interface FunctionClause {
   name: string;
   arity: number;
+  /** The smallest arity it can be called with, when some parameters have defaults (`currency \\ "EUR"`). */
+  minArity?: number;
   visibility: 'public' | 'private';
   range: Range;
   headRange: Range;
@@ -171,6 +173,8 @@ export interface ModuleInfo {
   supervisor?: 'application' | 'supervisor' | 'dynamic-supervisor';
   /** Modules it imports: their functions can be called without a module name. */
   imports: string[];
+  /** Modules it `use`s (`GenServer`, `Mix.Task`, `MyAppWeb`). */
+  uses: string[];
   /** Every function clause (for following calls across modules). */
   functions: FunctionClause[];
   /** Children this module starts under supervision. */

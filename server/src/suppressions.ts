@@ -19,11 +19,14 @@ function covers(suppression: Suppression, ruleId: string): boolean {
   return suppression.rules.length === 0 || suppression.rules.includes(ruleId);
 }
 
-/** Drops the findings a suppression silences. */
-export function applySuppressions(findings: Finding[], suppressions: Suppression[]): Finding[] {
+/** Drops the findings a suppression silences; `used` gets every suppression that silenced one. */
+export function applySuppressions(findings: Finding[], suppressions: Suppression[], used = new Set<Suppression>()): Finding[] {
   if (suppressions.length === 0) return findings;
-  return findings.filter((finding) => !suppressions.some((s) =>
-    covers(s, finding.ruleId) && (s.scope === 'file' || s.line === finding.range.start.line)));
+  return findings.filter((finding) => {
+    const silencers = suppressions.filter((s) => covers(s, finding.ruleId) && (s.scope === 'file' || s.line === finding.range.start.line));
+    silencers.forEach((s) => used.add(s));
+    return silencers.length === 0;
+  });
 }
 
 /** The comment the quick fix inserts above a finding. */

@@ -4,24 +4,27 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { fileURLToPath } from 'url';
 import type { Finding } from '../model';
+import { findConfigRoot, loadConfig, loadConfigFile } from '../config';
 import { scanFiles } from '../project';
 import { RULES } from '../rules';
 import { listSourceFiles } from '../workspace/files';
 import { VERSION } from '../version';
 import { toSarif } from './sarif';
 
-const USAGE = `usage: chokepoint [paths…] [--format text|json|sarif] [--output FILE]
+const USAGE = `usage: chokepoint [paths…] [--format text|json|sarif] [--output FILE] [--config FILE]
 
 Finds Elixir servers that every caller waits on (see the rules in docs/rules/).
   paths           files or folders to scan (default: the current folder)
   --format, -f    text (default), json or sarif
   --output, -o    write the report to FILE instead of standard output
+  --config, -c    read rule severities and exclude globs from FILE (default: the nearest
+                  .chokepoint.json at or above the first path)
   --version       print the version
 Exit status: 0 no findings, 1 findings, 2 usage or I/O error.`;
 
 class UsageError extends Error {}
 
-interface Options { paths: string[]; format: 'text' | 'json' | 'sarif'; output?: string }
+interface Options { paths: string[]; format: 'text' | 'json' | 'sarif'; output?: string; config?: string }
 
 function parseArgs(argv: string[]): Options | 'help' | 'version' {
   const options: Options = { paths: [], format: 'text' };
@@ -41,6 +44,8 @@ function parseArgs(argv: string[]): Options | 'help' | 'version' {
       options.format = format;
     } else if (flag === '--output' || flag === '-o') {
       options.output = value();
+    } else if (flag === '--config' || flag === '-c') {
+      options.config = value();
     } else if (flag.startsWith('-') && flag !== '-') {
       throw new UsageError(`unknown option '${flag}'`);
     } else {
@@ -106,8 +111,17 @@ export async function main(argv: string[]): Promise<number> {
     }
     files.push(...listSourceFiles(path.resolve(p)));
   }
-  const unique = [...new Set(files)];
-  const result = await scanFiles(unique, { log: (m) => process.stderr.write(`chokepoint: ${m}\n`) });
+  if (options.config && !fs.existsSync(options.config)) {
+    process.stderr.write(`chokepoint: no such config file: ${options.config}\n`);
+    return 2;
+  }
+  // A broken .chokepoint.json is reported and the defaults are used: the scan still runs.
+  const loaded = options.config ? loadConfigFile(path.resolve(options.config)) : loadConfig(findConfigRoot(path.resolve(options.paths[0])));
+  for (const problem of loaded.problems) {
+    process.stderr.write(`${path.relative(process.cwd(), loaded.file!) || loaded.file}:${problem.range.start.line + 1}:${problem.range.start.character + 1}: warning [config] ${problem.message}\n`);
+  }
+  const unique = [...new Set(files)].filter((f) => !loaded.excludes(f));
+  const result = await scanFiles(unique, { rules: loaded.config.rules, log: (m) => process.stderr.write(`chokepoint: ${m}\n`) });
   if (result.errors.length) {
     for (const e of result.errors) process.stderr.write(`chokepoint: cannot read ${e.file}: ${e.message}\n`);
     return 2;

@@ -227,12 +227,23 @@ export function buildElixirModel(uri: string, text: string, tree: Tree, cache?: 
   return new ElixirModelBuilder(uri, text, tree, cache).build();
 }
 
-/** A copy of model data with every position moved down by `delta` lines. */
-function shiftLines<T>(value: T, delta: number): T {
+/**
+ * A copy of model data with every position moved down by `delta` lines. Objects shared in the original
+ * (a module's and its server's function clauses) stay shared in the copy: the call graph relies on identity.
+ */
+function shiftLines<T>(value: T, delta: number, copies = new Map<object, unknown>()): T {
   if (delta === 0 || value === null || typeof value !== 'object') return value;
-  if (Array.isArray(value)) return value.map((v) => shiftLines(v, delta)) as T;
+  const done = copies.get(value as object);
+  if (done) return done as T;
+  if (Array.isArray(value)) {
+    const list: unknown[] = [];
+    copies.set(value, list);
+    for (const v of value) list.push(shiftLines(v, delta, copies));
+    return list as T;
+  }
   const copy: Record<string, unknown> = {};
-  for (const [key, v] of Object.entries(value)) copy[key] = shiftLines(v, delta);
+  copies.set(value as object, copy);
+  for (const [key, v] of Object.entries(value)) copy[key] = shiftLines(v, delta, copies);
   if (typeof copy.line === 'number' && typeof copy.character === 'number') copy.line = (copy.line as number) + delta;
   return copy as T;
 }
@@ -402,6 +413,7 @@ class ElixirModelBuilder {
     let requestPath: RequestPathKind | undefined;
     let supervisor: ModuleInfo['supervisor'];
     const imports: string[] = [];
+    const uses: string[] = [];
     // Aliases and attributes first: Elixir needs them before use, but a model that sees them all is simpler and rarely wrong.
     for (const statement of statements) {
       if (statement.type === 'call') {
@@ -426,6 +438,7 @@ class ElixirModelBuilder {
         const [used, option] = namedArgs(statement);
         const usedName = used ? this.moduleOf(used, scope) : null;
         if (usedName === 'GenServer' || usedName === 'Agent') use ??= { kind: usedName, node: statement };
+        if (usedName) uses.push(usedName);
         if (usedName && REPO_USES.has(usedName)) isRepo = true;
         if (usedName === 'Application') supervisor = 'application';
         if (usedName === 'Supervisor') supervisor ??= 'supervisor';
@@ -448,7 +461,7 @@ class ElixirModelBuilder {
 
     const functions = clauses.map((c) => c.clause);
     this.modules.push({
-      name, uri: this.uri, range: this.range(call), nameRange: this.range(nameNode), isRepo, requestPath, supervisor, imports, functions,
+      name, uri: this.uri, range: this.range(call), nameRange: this.range(nameNode), isRepo, requestPath, supervisor, imports, uses, functions,
       children: this.children(name, clauses, scope),
     });
     for (const { clause } of clauses) {
@@ -565,8 +578,9 @@ class ElixirModelBuilder {
     }
     const body = bodyOf(def);
     const { calls, drainsMailbox, special } = this.collectCalls(body, scope);
+    const defaults = params.filter((p) => p.type === 'binary_operator' && p.child(1)?.type === '\\\\').length;
     const clause: FunctionClause = {
-      name, arity: params.length, visibility, range: this.range(def), headRange: this.range(head), code: this.codeAt(def), calls, drainsMailbox,
+      name, arity: params.length, ...(defaults ? { minArity: params.length - defaults } : {}), visibility, range: this.range(def), headRange: this.range(head), code: this.codeAt(def), calls, drainsMailbox,
     };
     return { clause, node: def, params, body, special };
   }

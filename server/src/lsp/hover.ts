@@ -1,7 +1,8 @@
 // Hover cards: the four checklist questions answered for one serializer, with the evidence lines.
 import type { Hover, MarkupContent } from 'vscode-languageserver';
 import { CHECKLIST_SOURCE, evaluate, type Answer, type Verdict } from '../checklist';
-import type { CallSite, FileModel, Finding, Position, Serializer } from '../model';
+import { callersOf } from '../analysis';
+import type { CallSite, FileModel, Finding, Position, ProjectContext, Serializer } from '../model';
 import { containsPosition } from '../positions';
 import { isNamedBy } from '../serializers';
 import { escapeMarkdown, inlineCode } from './markdown';
@@ -15,8 +16,10 @@ const VERDICT: Record<Verdict, string> = {
 };
 const MAX_EVIDENCE = 4;
 
-function registrationLine(s: Serializer): string {
+function registrationLine(s: Serializer, project: ProjectContext): string {
   const r = s.registration;
+  const singleton = project.singleton(s);
+  if (singleton && r.kind !== 'name' && r.kind !== 'global') return `singleton, ${escapeMarkdown(singleton.how)}: every caller waits in one mailbox`;
   const as = r.text ? ` ${inlineCode(`name: ${r.text}`)}` : '';
   switch (r.kind) {
     case 'name': return `singleton, registered as${as}: every caller waits in one mailbox`;
@@ -31,10 +34,34 @@ function line(uri: string, pos: Position): string {
   return `[line ${pos.line + 1}](${uri}#L${pos.line + 1})`;
 }
 
-export function serializerCard(s: Serializer, findings: Finding[]): string {
+/** Where the server is started: the supervisors that list it, or that it was found in none. */
+function supervisionLine(s: Serializer, project: ProjectContext): string {
+  const { static: listed, dynamic } = project.supervision(s);
+  if (listed.length === 0 && dynamic.length === 0) return 'Supervision: **not started by any supervisor in the workspace**';
+  const parts = [
+    ...listed.map((c) => `child of ${inlineCode(c.supervisor)} (${line(c.uri, c.range.start)})`),
+    ...dynamic.map((c) => `started per entity by ${inlineCode(c.supervisor)} with DynamicSupervisor.start_child (${line(c.uri, c.range.start)})`),
+  ];
+  return `Supervision: ${parts.slice(0, 3).join('; ')}${parts.length > 3 ? `; … and ${parts.length - 3} more` : ''}`;
+}
+
+function callersLines(s: Serializer, project: ProjectContext): string[] {
+  const { count, onRequestPaths, inTests, related } = callersOf(s, project);
+  if (count === 0) return [`Callers: none in the workspace's application code${inTests ? ` (${inTests} in tests)` : ''}`];
+  const out = [`Callers: **${count}** place${count === 1 ? '' : 's'}, **${onRequestPaths}** on request paths${inTests ? `, and ${inTests} in tests` : ''}`];
+  for (const r of related.slice(0, MAX_EVIDENCE)) out.push(`    - ${line(r.uri, r.range.start)}: ${escapeMarkdown(r.why)} — ${inlineCode(r.code)}`);
+  if (related.length > MAX_EVIDENCE || count > related.length) out.push(`    - … and ${count - Math.min(related.length, MAX_EVIDENCE)} more`);
+  return out;
+}
+
+export function serializerCard(s: Serializer, findings: Finding[], project: ProjectContext): string {
   const checklist = evaluate(s);
   const out: string[] = [];
-  out.push(`**${escapeMarkdown(s.name)}** — ${s.kind}, ${registrationLine(s)}`);
+  out.push(`**${escapeMarkdown(s.name)}** — ${s.kind}, ${registrationLine(s, project)}`);
+  out.push('');
+  out.push(...callersLines(s, project));
+  out.push('');
+  out.push(supervisionLine(s, project));
   out.push('');
   out.push(`**Process checklist: ${checklist.score}/4** · verdict: **${escapeMarkdown(VERDICT[checklist.verdict])}**`);
   out.push('');
@@ -59,25 +86,31 @@ export function serializerCard(s: Serializer, findings: Finding[]): string {
   return out.join('\n');
 }
 
-function callCard(call: CallSite, server: Serializer | undefined, findings: Finding[]): string {
-  const sc = call.serverCall!;
-  const api = call.module === 'Kernel' ? sc.op : `${call.module}.${call.fn}`;
-  const head = `${inlineCode(api)} ${sc.waits ? 'waits for' : 'sends to'} ${sc.target === 'self' ? 'this process itself' : inlineCode(sc.target)}`;
-  if (!server) {
-    return `${head}. ${sc.target === 'dynamic' ? 'The server is chosen at run time.' : 'That server is not defined in the open files or the workspace.'}`;
+function callCard(call: CallSite, server: Serializer | undefined, findings: Finding[], project: ProjectContext): string {
+  const sc = call.serverCall;
+  let head: string;
+  if (sc) {
+    const api = call.module === 'Kernel' ? sc.op : `${call.module}.${call.fn}`;
+    head = `${inlineCode(api)} ${sc.waits ? 'waits for' : 'sends to'} ${sc.target === 'self' ? 'this process itself' : inlineCode(sc.target)}`;
+    if (!server) return `${head}. ${sc.target === 'dynamic' ? 'The server is chosen at run time.' : 'That server is not defined in the open files or the workspace.'}`;
+  } else {
+    head = `${inlineCode(`${call.module}.${call.fn}/${call.arity}`)} is a client function of ${inlineCode(server!.name)}: it sends the server a message`;
   }
-  return `${head}, which is:\n\n---\n\n${serializerCard(server, findings)}`;
+  const verdict = VERDICT[evaluate(server!).verdict];
+  return `${head}. It reaches ${inlineCode(server!.name)}, whose verdict is: **${escapeMarkdown(verdict)}**.\n\n---\n\n${serializerCard(server!, findings, project)}`;
 }
 
 export interface HoverLookup {
+  project: ProjectContext;
   /** A serializer by its registered name or module name, across the workspace. */
   serializer(name: string): { serializer: Serializer; findings: Finding[] } | undefined;
 }
 
 export function hoverAt(model: FileModel, findings: Finding[], position: Position, lookup: HoverLookup): Hover | null {
+  const { project } = lookup;
   for (const s of model.serializers) {
     for (const range of [s.declaration, s.nameRange]) {
-      if (containsPosition(range, position)) return markdown(serializerCard(s, findings), range);
+      if (containsPosition(range, position)) return markdown(serializerCard(s, findings, project), range);
     }
   }
   for (const call of model.serverCalls) {
@@ -86,7 +119,23 @@ export function hoverAt(model: FileModel, findings: Finding[], position: Positio
     const target = call.serverCall.target;
     const local = enclosing && (target === 'self' || isNamedBy(enclosing, target)) ? enclosing : model.serializers.find((s) => isNamedBy(s, target));
     const found = local ? { serializer: local, findings } : lookup.serializer(target);
-    return markdown(callCard(call, found?.serializer, found?.findings ?? []), call.range);
+    return markdown(callCard(call, found?.serializer, found?.findings ?? [], project), call.range);
+  }
+  // A call to a server's client function (`UserStore.get(id)`) from another module.
+  for (const module of model.modules) {
+    if (!containsPosition(module.range, position)) continue;
+    for (const clause of module.functions) {
+      if (!containsPosition(clause.range, position)) continue;
+      for (const call of clause.calls) {
+        if (!call.module || call.module === module.name || !containsPosition(call.range, position)) continue;
+        const server = project.serializerNamed(call.module);
+        if (!server || server.name !== call.module) continue;
+        const isClient = project.callers(server).some((c) => c.site === call);
+        if (!isClient) continue;
+        const found = lookup.serializer(server.name);
+        return markdown(callCard(call, server, found?.findings ?? [], project), call.range);
+      }
+    }
   }
   return null;
 }

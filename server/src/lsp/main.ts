@@ -2,10 +2,12 @@
 // the workspace index and the settings, and presents findings as diagnostics, hovers and code actions.
 import { fileURLToPath, pathToFileURL } from 'url';
 import {
-  CodeAction, CodeActionKind, createConnection, DiagnosticSeverity, DidChangeWatchedFilesNotification, FileChangeType,
+  CodeAction, CodeActionKind, createConnection, DiagnosticSeverity, DiagnosticTag, DidChangeWatchedFilesNotification, FileChangeType,
   ProposedFeatures, TextDocumentSyncKind, type Connection, type Diagnostic, type InitializeParams, type InitializeResult,
 } from 'vscode-languageserver/node';
-import { analyzeFile, type RuleSetting } from '../analysis';
+import * as path from 'path';
+import { analyzeFile, UNUSED_SUPPRESSION, type RuleSetting } from '../analysis';
+import { CONFIG_FILE, effectiveRules, loadConfig, type LoadedConfig } from '../config';
 import { ruleDocsUrl } from '../docs';
 import { ElixirParser } from '../elixir/parser';
 import type { FileModel, Finding, Severity } from '../model';
@@ -21,6 +23,7 @@ import { hoverAt } from './hover';
 interface Settings {
   enable: boolean;
   debounceMs: number;
+  /** The editor's per-rule settings; "default" defers to .chokepoint.json, then to the rule. */
   rules: Record<string, RuleSetting | undefined>;
 }
 
@@ -53,6 +56,8 @@ export function startServer(connection: Connection): void {
   let parser: ElixirParser | undefined;
   const parserReady = ElixirParser.create().then((p) => (parser = p));
   let workspaceRoots: string[] = [];
+  /** `.chokepoint.json` of each workspace root. */
+  let configs: LoadedConfig[] = [];
   let canPullConfiguration = false;
   let canWatchFiles = false;
 
@@ -72,22 +77,64 @@ export function startServer(connection: Connection): void {
     };
   }
 
+  /** The config of the workspace root holding the file (the innermost, for nested roots). */
+  function configFor(uri: string): LoadedConfig | undefined {
+    if (!uri.startsWith('file:')) return undefined;
+    const file = fileURLToPath(uri);
+    return configs.filter((c) => !path.relative(c.root, file).startsWith('..')).sort((a, b) => b.root.length - a.root.length)[0];
+  }
+
+  function excluded(uri: string): boolean {
+    return !!configFor(uri)?.excludes(fileURLToPath(uri));
+  }
+
+  function rulesFor(uri: string): Record<string, RuleSetting> {
+    return effectiveRules(configFor(uri)?.config ?? { rules: {}, exclude: [] }, settings.rules);
+  }
+
+  const indexedModels = new WeakSet<FileModel>();
+
+  /**
+   * The document's model, recorded in the index. When what other files can see of it changed, every
+   * open file is analysed again; when only its lines moved, the files whose findings point into it are.
+   */
   function modelOf(doc: ElixirDocument): FileModel | undefined {
-    if (!parser || doc.tooLarge) return undefined;
+    if (!parser || doc.tooLarge || excluded(doc.uri)) return undefined;
     const model = doc.getModel(parser);
-    if (index.update(model)) scheduleAll(); // a repo appeared or went: every open file may change
+    if (indexedModels.has(model)) return model;
+    indexedModels.add(model);
+    const crossFile = index.update(model);
+    for (const other of documents.keys()) {
+      if (other === doc.uri) continue;
+      if (crossFile || findingsByUri.get(other)?.some((f) => f.related.some((r) => r.uri === doc.uri))) schedule(other);
+    }
     return model;
   }
 
   function analyze(doc: ElixirDocument): Finding[] {
     const model = modelOf(doc);
     if (!model || !settings.enable) return [];
-    const findings = analyzeFile(model, index.context(), { rules: settings.rules, log });
+    const findings = analyzeFile(model, index.context(), { rules: rulesFor(doc.uri), log, reportUnusedSuppressions: true });
     findingsByUri.set(doc.uri, findings);
     return findings;
   }
 
+  /** One diagnostic per problem in each root's .chokepoint.json (none clears them). */
+  function publishConfigProblems(): void {
+    for (const config of configs) {
+      const uri = pathToUri(path.join(config.root, CONFIG_FILE));
+      void connection.sendDiagnostics({
+        uri,
+        diagnostics: config.problems.map((p) => ({ range: p.range, severity: DiagnosticSeverity.Error, source: 'chokepoint', code: 'config', message: p.message })),
+      });
+      if (config.problems.length) log(`${uri}: ${config.problems.map((p) => p.message).join(' / ')}`);
+    }
+  }
+
   function toDiagnostic(f: Finding): Diagnostic {
+    if (f.ruleId === UNUSED_SUPPRESSION) {
+      return { range: f.range, severity: DiagnosticSeverity.Information, code: f.ruleId, source: 'chokepoint', message: f.message, tags: [DiagnosticTag.Unnecessary], data: { ruleId: f.ruleId } };
+    }
     return {
       range: f.range,
       severity: SEVERITY[f.severity],
@@ -109,6 +156,8 @@ export function startServer(connection: Connection): void {
         source: 'chokepoint',
         message: `Chokepoint skipped this file: it is ${(doc.text.length / 1048576).toFixed(1)} MB, above the ${MAX_FILE_CHARS / 1048576} MB limit for analysis.`,
       }];
+    } else if (excluded(doc.uri)) {
+      diagnostics = []; // excluded by .chokepoint.json
     } else {
       diagnostics = analyze(doc).map(toDiagnostic);
     }
@@ -151,7 +200,10 @@ export function startServer(connection: Connection): void {
     let cancelled = false;
     progress.token.onCancellationRequested(() => (cancelled = true));
     try {
-      const files = workspaceRoots.flatMap((root) => listSourceFiles(root, ELIXIR_EXTENSIONS, () => cancelled));
+      const files = workspaceRoots.flatMap((root) => listSourceFiles(root, ELIXIR_EXTENSIONS, () => cancelled)).filter((f) => !excluded(pathToUri(f)));
+      // Files excluded since the last run (or deleted) leave the index.
+      const listed = new Set(files.map(pathToUri));
+      for (const uri of index.uris()) if (!listed.has(uri) && !documents.has(uri)) index.remove(uri);
       let changed = false;
       for (let i = 0; i < files.length && !cancelled; i++) {
         const uri = pathToUri(files[i]);
@@ -185,6 +237,7 @@ export function startServer(connection: Connection): void {
     settings = readSettings(params.initializationOptions);
     const folders = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
     workspaceRoots = folders.filter((u) => u.startsWith('file:')).map((u) => fileURLToPath(u));
+    configs = workspaceRoots.map(loadConfig);
     return {
       capabilities: {
         positionEncoding: 'utf-16',
@@ -199,8 +252,9 @@ export function startServer(connection: Connection): void {
 
   connection.onInitialized(guard('initialized', undefined, async () => {
     if (canWatchFiles) {
-      await connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: '**/*.{ex,exs}' }] });
+      await connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: '**/*.{ex,exs}' }, { globPattern: `**/${CONFIG_FILE}` }] });
     }
+    publishConfigProblems();
     await pullSettings();
     scheduleAll();
     void indexWorkspace().catch((error) => logError('indexing the workspace', error));
@@ -246,8 +300,16 @@ export function startServer(connection: Connection): void {
   connection.onDidChangeWatchedFiles(guard('didChangeWatchedFiles', undefined, async (params) => {
     await parserReady;
     let changed = false;
+    const configChanged = params.changes.some((c) => c.uri.startsWith('file:') && path.basename(fileURLToPath(c.uri)) === CONFIG_FILE);
+    if (configChanged) {
+      configs = workspaceRoots.map(loadConfig);
+      publishConfigProblems();
+      for (const uri of documents.keys()) if (excluded(uri)) index.remove(uri);
+      scheduleAll();
+      void indexWorkspace().catch((error) => logError('indexing the workspace', error));
+    }
     for (const change of params.changes) {
-      if (documents.has(change.uri) || !change.uri.startsWith('file:')) continue;
+      if (documents.has(change.uri) || !change.uri.startsWith('file:') || !/\.exs?$/.test(change.uri) || excluded(change.uri)) continue;
       changed = (change.type === FileChangeType.Deleted ? index.remove(change.uri) : indexFile(fileURLToPath(change.uri), change.uri)) || changed;
     }
     if (changed) scheduleAll();
@@ -265,8 +327,9 @@ export function startServer(connection: Connection): void {
         const s = index.serializer(name);
         if (!s) return undefined;
         const owner = index.model(s.uri);
-        return { serializer: s, findings: owner ? analyzeFile(owner, index.context(), { rules: settings.rules, log }) : [] };
+        return { serializer: s, findings: owner ? analyzeFile(owner, index.context(), { rules: rulesFor(s.uri), log }) : [] };
       },
+      project: index.context(),
     });
   }));
 
@@ -279,6 +342,10 @@ export function startServer(connection: Connection): void {
     const actions: CodeAction[] = [];
     const eol = doc.text.includes('\r\n') ? '\r\n' : '\n';
     for (const diagnostic of params.context.diagnostics) {
+      if (diagnostic.code === UNUSED_SUPPRESSION && diagnostic.range && (diagnostic.source ?? 'chokepoint') === 'chokepoint') {
+        actions.push(removeSuppression(doc, diagnostic));
+        continue;
+      }
       const ruleId = ruleOf(diagnostic);
       if (!ruleId || !diagnostic.range) continue;
       const line = diagnostic.range.start.line;
@@ -308,6 +375,23 @@ export function startServer(connection: Connection): void {
   });
 
   connection.listen();
+}
+
+/** Deletes a suppression comment: its whole line when it stands alone, else the comment at the end of the line. */
+function removeSuppression(doc: ElixirDocument, diagnostic: Diagnostic): CodeAction {
+  const { start, end } = diagnostic.range;
+  const text = doc.lineIndex.lineText(start.line);
+  const alone = text.slice(0, start.character).trim() === '' && start.line === end.line;
+  const range = alone
+    ? { start: { line: start.line, character: 0 }, end: start.line + 1 < doc.lineIndex.lineCount ? { line: start.line + 1, character: 0 } : { line: start.line, character: text.length } }
+    : { start: { line: start.line, character: text.slice(0, start.character).trimEnd().length }, end };
+  return {
+    title: 'Remove unused suppression comment',
+    kind: CodeActionKind.QuickFix,
+    diagnostics: [diagnostic],
+    isPreferred: true,
+    edit: { changes: { [doc.uri]: [{ range, newText: '' }] } },
+  };
 }
 
 /** The rule of one of our diagnostics as a client sends it back (some clients drop `source` or `data`). */

@@ -1,11 +1,11 @@
 // What the workspace knows across files. The index keeps every file's model (never trees); a ProjectView
 // is a read-only snapshot of them that answers the rules' cross-file questions (ProjectContext). A new
 // view is made after every change; its tables (callers, request paths) are built on first use.
-import { clausesReachedFromModules, clausesReached } from '../callgraph';
+import { clausesReachedFromModules } from '../callgraph';
 import type {
   Caller, ChildSpec, FileModel, FunctionClause, ModuleInfo, ProjectContext, Serializer, SingletonInfo, Supervision,
 } from '../model';
-import { addressableNames } from '../serializers';
+import { addressableNames, clientFunctions } from '../serializers';
 
 export class WorkspaceIndex {
   private readonly models = new Map<string, FileModel>();
@@ -76,8 +76,6 @@ function crossFileSignature(model: FileModel): string {
   }
   return parts.join('\n');
 }
-
-const CALLBACKS = new Set(['init', 'handle_call', 'handle_cast', 'handle_info', 'handle_continue', 'terminate', 'code_change', 'child_spec', 'start_link', 'start', 'stop']);
 
 export class ProjectView implements ProjectContext {
   readonly repoModules: ReadonlySet<string>;
@@ -178,25 +176,17 @@ export class ProjectView implements ProjectContext {
     let ops = this.clientOpsMemo.get(server);
     if (ops) return ops;
     ops = new Map();
-    for (const fn of server.functions) {
-      if (fn.visibility !== 'public' || CALLBACKS.has(fn.name)) continue;
-      const reached = clausesReached([fn], server.name, server.functions);
-      const found = reached.flatMap((c) => c.calls).filter((c) => c.serverCall && this.addresses(server, c.serverCall.target, true));
-      if (found.length === 0) continue;
-      const kinds = new Set(found.map((c) => this.opOf(server, c)));
-      const key = `${fn.name}/${fn.arity}`;
-      const previous = ops.get(key);
+    for (const { fn, calls } of clientFunctions(server)) {
+      const kinds = new Set(calls.map((c) => this.opOf(server, c)));
       const op = kinds.size === 1 ? [...kinds][0] : kinds.has('write') ? 'write' : 'other';
-      ops.set(key, previous && previous !== op ? 'other' : op);
+      for (let arity = fn.minArity ?? fn.arity; arity <= fn.arity; arity++) {
+        const key = `${fn.name}/${arity}`;
+        const previous = ops.get(key);
+        ops.set(key, previous && previous !== op ? 'other' : op);
+      }
     }
     this.clientOpsMemo.set(server, ops);
     return ops;
-  }
-
-  private addresses(server: Serializer, target: string, insideModule: boolean): boolean {
-    // Inside its own module, a call to a pid it is given (`GenServer.call(pid, …)`) is still its client API.
-    if (insideModule && (target === 'self' || target === 'dynamic')) return true;
-    return this.byName.get(target) === server;
   }
 
   /** Read or write, from the Agent function or from the handler the message's tag reaches. */

@@ -30,7 +30,11 @@ defmodule Shop.Application do
       Shop.CartSweeper,
       Shop.NotificationRelay,
       {Shop.ApiThrottle, Application.get_env(:shop, Shop.ApiThrottle, [])},
-      Shop.Analytics.EventBuffer
+      Shop.Analytics.EventBuffer,
+      Shop.StoreSettings,
+      Shop.RecentlyViewed,
+      Shop.StorefrontSearch,
+      Shop.Reports.Supervisor
     ]
 
     opts = [strategy: :one_for_one, name: Shop.Supervisor]

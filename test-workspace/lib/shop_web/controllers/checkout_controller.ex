@@ -11,9 +11,9 @@ defmodule ShopWeb.CheckoutController do
     weight_kg = length(items) * 0.5
 
     with :ok <- Shop.ApiThrottle.acquire(),
-         {:ok, order} <- Shop.Checkout.place_order(user.id, items),
-         {:ok, shipping} <- Shop.ShippingQuotes.estimate(@warehouse_zip, zip, weight_kg),
-         {:ok, invoice} <- Shop.InvoiceRenderer.render(%{number: order.id, lines: order.lines}) do
+         {:ok, order} <- Shop.Checkout.place_order(user.id, items), # expect: hot-path-call
+         {:ok, shipping} <- Shop.ShippingQuotes.estimate(@warehouse_zip, zip, weight_kg), # expect: hot-path-call
+         {:ok, invoice} <- Shop.InvoiceRenderer.render(%{number: order.id, lines: order.lines}) do # expect: hot-path-call
       Shop.AuditLog.record(user.id, :order_placed, %{order_id: order.id})
       Shop.Analytics.EventBuffer.track(%{type: "checkout", order_id: order.id})
 
@@ -21,7 +21,7 @@ defmodule ShopWeb.CheckoutController do
       |> put_status(:created)
       |> json(%{
         order_id: order.id,
-        total: Shop.PriceFormatter.format(order.total_cents),
+        total: Shop.PriceFormatter.format(order.total_cents), # expect: hot-path-call
         shipping: shipping,
         invoice_title: invoice.title
       })

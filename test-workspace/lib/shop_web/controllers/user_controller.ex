@@ -4,12 +4,12 @@ defmodule ShopWeb.UserController do
   alias Shop.UserStore
 
   def index(conn, _params) do
-    users = UserStore.list_active()
+    users = UserStore.list_active() # expect: hot-path-call
     json(conn, %{data: Enum.map(users, &user_json/1)})
   end
 
   def show(conn, %{"id" => id}) do
-    case UserStore.get(String.to_integer(id)) do
+    case UserStore.get(String.to_integer(id)) do # expect: hot-path-call
       nil ->
         conn
         |> put_status(:not_found)

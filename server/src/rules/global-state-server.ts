@@ -1,0 +1,51 @@
+// global-state-server: a singleton Agent/GenServer used as a global variable — its callers get and put
+// the state as a whole, and read it far more often than they change it. Every read waits in one mailbox
+// for data that :persistent_term or an ETS table with read_concurrency would hand out in parallel.
+import { evaluate } from '../checklist';
+import type { Caller, Handler } from '../model';
+import type { Rule } from './types';
+import { isKeyedState, stateHandlers } from './keyed-state-server';
+
+/** Reads must outnumber writes at least this many times (counted at call sites, else callbacks). */
+const READ_RATIO = 2;
+
+function describe(h: Handler): string {
+  return h.kind.startsWith('agent_') ? h.code : `${h.name}(${h.message})`;
+}
+
+export const globalStateServer: Rule = {
+  meta: {
+    id: 'global-state-server',
+    title: 'A singleton used as a global variable',
+    language: 'elixir',
+    question: 'shared-state',
+    defaultSeverity: 'warning',
+    scope: 'syntax',
+    description: 'A singleton Agent or GenServer used as a global variable (get/put of its whole state), read far more than written: every read waits in one mailbox.',
+  },
+  check({ file, project, report }) {
+    for (const server of file.serializers) {
+      if (!project.singleton(server) || isKeyedState(server)) continue;
+      const verdict = evaluate(server).verdict;
+      if (verdict !== 'keep-shared-state' && verdict !== 'plain-module') continue;
+      const touching = stateHandlers(server);
+      const reads = touching.filter((h) => h.stateUse === 'read');
+      const writes = touching.filter((h) => h.stateUse === 'changed');
+      if (reads.length === 0 || writes.some((h) => h.stateAccess === 'keyed')) continue;
+      const callers = project.callers(server).filter((c: Caller) => c.role === 'app');
+      const readSites = callers.filter((c) => c.op === 'read').length;
+      const writeSites = callers.filter((c) => c.op === 'write').length;
+      const counted = readSites + writeSites > 0;
+      const [r, w] = counted ? [readSites, writeSites] : [reads.length, writes.length];
+      if (r < READ_RATIO * Math.max(1, w)) continue;
+      const where = counted ? 'call sites' : 'callbacks';
+      report({
+        range: server.declaration,
+        serializer: server.name,
+        aboutServer: server,
+        message: `${server.name} is a global variable behind one process: ${r} reading ${where} against ${w} writing, and every read waits in its mailbox. ${w === 0 ? 'Data set once belongs in :persistent_term' : 'Read-mostly data belongs in :persistent_term (rarely changed) or an ETS table with read_concurrency: true that the process owns'}, read directly by the callers.`,
+        related: [...reads, ...writes].map((h) => ({ uri: server.uri, range: h.headRange, why: `${describe(h)} ${h.stateUse === 'read' ? 'reads' : 'replaces'} the state`, code: h.code })),
+      });
+    }
+  },
+};

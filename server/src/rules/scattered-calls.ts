@@ -1,0 +1,46 @@
+// scattered-calls: GenServer.call/cast or Agent.* on another module's server, instead of its client API.
+// The message format then lives in every caller: a change to it breaks them at run time, not at compile
+// time, and nobody can see in one place what the server is asked to do.
+import { shortModule } from '../callgraph';
+import type { CallSite, Serializer } from '../model';
+import { clientFunctions } from '../serializers';
+import type { Rule } from './types';
+
+/** The server's own function that sends the same message (same operation and tag), if there is exactly one. */
+function matchingClient(server: Serializer, call: CallSite): string | undefined {
+  const sc = call.serverCall!;
+  const matches = clientFunctions(server).filter(({ calls }) => calls.some((c) => c.fn === call.fn && c.serverCall!.op === sc.op && (server.kind === 'Agent' || (!!sc.tag && c.serverCall!.tag === sc.tag))));
+  return matches.length === 1 ? `${server.name}.${matches[0].fn.name}/${matches[0].fn.arity}` : undefined;
+}
+
+export const scatteredCalls: Rule = {
+  meta: {
+    id: 'scattered-calls',
+    title: "Raw calls to another module's server",
+    language: 'elixir',
+    question: 'communication',
+    defaultSeverity: 'warning',
+    scope: 'workspace',
+    description: "GenServer.call/cast or Agent functions on another module's server, instead of its client API: the message format leaks into every caller.",
+  },
+  check({ file, project, report }) {
+    for (const module of file.modules) {
+      for (const clause of module.functions) {
+        for (const call of clause.calls) {
+          const sc = call.serverCall;
+          if (!sc || call.module === 'Kernel' || sc.op === 'stop') continue;
+          const server = project.serializerNamed(sc.target);
+          if (!server || server.name === module.name) continue;
+          const api = `${call.module}.${call.fn}`;
+          const client = matchingClient(server, call);
+          report({
+            range: call.range,
+            serializer: server.name,
+            message: `${api} on ${server.name} from ${shortModule(module.name)}.${clause.name}/${clause.arity} goes around the server's client API: its message format now lives in every caller, and a change to it breaks them at run time. ${client ? `Call ${client} instead.` : `Add a client function to ${server.name} and call that.`}`,
+            related: [{ uri: server.uri, range: server.nameRange, why: `${server.name} is defined here`, code: `defmodule ${server.name}` }],
+          });
+        }
+      }
+    }
+  },
+};

@@ -1,0 +1,35 @@
+defmodule Shop.CatalogImport do
+  @moduledoc """
+  Imports a supplier's CSV feed into the catalog.
+  """
+
+  require Logger
+
+  alias Shop.ImportProgress
+
+  def run(path) do
+    {:ok, progress} = ImportProgress.start_link(total: count_lines(path)) # expect: unsupervised-start
+
+    path
+    |> File.stream!()
+    |> Stream.drop(1)
+    |> Enum.each(fn line ->
+      import_line(line)
+      ImportProgress.tick(progress)
+    end)
+
+    Logger.info("imported #{ImportProgress.done(progress)} products from #{path}")
+    ImportProgress.stop(progress)
+  end
+
+  def run_in_background(path) do
+    spawn(fn -> run(path) end) # expect: unsupervised-start
+  end
+
+  defp count_lines(path), do: path |> File.stream!() |> Enum.count()
+
+  defp import_line(line) do
+    [sku, name, price] = line |> String.trim() |> String.split(",")
+    Logger.debug("import #{sku} #{name} #{price}")
+  end
+end
