@@ -63,9 +63,11 @@ function walk(
       if (call.handedOff) continue;
       onCall?.(call, chain);
       if (chain.length >= MAX_DEPTH || call.module === 'Kernel') continue;
-      for (const target of targetsOf(call, at, modules)) {
-        if (visited.has(target.clause)) continue;
-        visited.add(target.clause);
+      // A call reaches every clause of the function: all are marked first, so a clause calling its own
+      // function (recursion, or clauses that delegate to each other) does not lengthen the chain.
+      const fresh = targetsOf(call, at, modules).filter((t) => !visited.has(t.clause));
+      for (const target of fresh) visited.add(target.clause);
+      for (const target of fresh) {
         onClause?.(target.clause);
         visit(target.clause, target.scope, [...chain, call]);
       }

@@ -59,9 +59,11 @@ function handsOff(module: string | null, fn: string): boolean {
 function slowKind(module: string | null, fn: string): SlowKind | undefined {
   if (module === null) return undefined;
   if (['HTTPoison', 'Tesla', 'Req', ':httpc', 'Finch', 'Mint.HTTP', ':hackney', 'HTTPotion'].includes(module)) {
+    // Only functions that make a request: Tesla.client/2, Req.new/1 and friends just build a struct.
     if (module === 'Finch') return fn === 'request' || fn === 'request!' ? 'http' : undefined;
-    if (module === 'Req' && !/^(get|post|put|patch|delete|head|request|run)!?$/.test(fn)) return undefined;
-    return 'http';
+    if (module === ':httpc' || module === ':hackney') return /^(request|get|post|put|delete|head|send_request)$/.test(fn) ? 'http' : undefined;
+    if (module === 'Mint.HTTP') return /^(connect|request|recv|stream)$/.test(fn) ? 'http' : undefined;
+    return /^(get|post|put|patch|delete|head|options|trace|request|run|stream)!?$/.test(fn) ? 'http' : undefined;
   }
   if ((module === 'Process' && fn === 'sleep') || (module === ':timer' && fn === 'sleep')) return 'sleep';
   if ((module === 'System' && (fn === 'cmd' || fn === 'shell')) || (module === ':os' && fn === 'cmd')) return 'shell';
@@ -896,7 +898,9 @@ class ElixirModelBuilder {
       const element = stateElementOf(tuple, kind);
       if (element) stateElements.push(element);
     });
-    const changedAt = stateElements.filter((el) => !(name !== null && isIdentifier(el, name)) && !isConstant(el));
+    // `{reply, state} = step(state)` or `state = refill(state)`: a reply of `state` then returns a new value.
+    const rebound = name !== null && body.some((expr) => rebinds(expr, name!));
+    const changedAt = stateElements.filter((el) => (rebound || !(name !== null && isIdentifier(el, name))) && !isConstant(el));
     // Reads: the state name appearing anywhere except as the bare state element of a reply.
     let reads = destructured;
     if (!reads && name && !ignored) {
@@ -910,6 +914,8 @@ class ElixirModelBuilder {
     }
     const stateParam = ignored ? null : name;
     if (changedAt.length > 0) return { stateUse: 'changed', changedAt, stateParam };
+    // `use_token!(token, state, fn … end)`: the reply, and the state in it, come from a function given the state.
+    if (reads && name && returnsFromCallWith(body, name)) return { stateUse: 'unknown', changedAt, stateParam };
     if (reads) return { stateUse: 'read', changedAt, stateParam };
     if (stateElements.length === 0) return { stateUse: 'unknown', changedAt, stateParam };
     return { stateUse: ignored ? 'ignored' : 'unchanged', changedAt, stateParam };
@@ -1091,4 +1097,30 @@ function pipedInto(call: Node): Node | undefined {
     return parent.childForFieldName('left') ?? undefined;
   }
   return undefined;
+}
+
+/** The variable is bound again in the body: on the left of `=` or `<-`, or in a `case`/`with` clause pattern (not `^pinned`). */
+function rebinds(node: Node, name: string): boolean {
+  const binds = (pattern: Node | null | undefined): boolean => {
+    if (!pattern) return false;
+    if (pattern.type === 'identifier') return pattern.text === name;
+    if (pattern.type === 'unary_operator' && pattern.child(0)?.type === '^') return false;
+    return pattern.namedChildren.some((c) => binds(c));
+  };
+  if (node.type === 'binary_operator' && (node.child(1)?.type === '=' || node.child(1)?.type === '<-') && binds(node.childForFieldName('left'))) return true;
+  if (node.type === 'stab_clause' && binds(node.childForFieldName('left'))) return true;
+  if (node.type === 'anonymous_function') return false; // its own scope
+  return node.namedChildren.some((c) => !!c && rebinds(c, name));
+}
+
+const CONTROL_FLOW = new Set(['case', 'if', 'unless', 'cond', 'with', 'try', 'receive']);
+
+/** The body ends in a call (not control flow, not a tuple) that is given the state: its result is the reply. */
+function returnsFromCallWith(body: Node[], state: string): boolean {
+  const last = body[body.length - 1];
+  if (!last) return false;
+  const call = last.type === 'binary_operator' && last.child(1)?.type === '|>' ? last : last.type === 'call' ? last : null;
+  if (!call) return false;
+  if (call.type === 'call' && CONTROL_FLOW.has(call.childForFieldName('target')?.text ?? '')) return false;
+  return identifiersIn(call, new Set()).has(state);
 }

@@ -1,8 +1,12 @@
 // scattered-calls: GenServer.call/cast or Agent.* on another module's server, instead of its client API.
 // The message format then lives in every caller: a change to it breaks them at run time, not at compile
 // time, and nobody can see in one place what the server is asked to do.
+//
+// Raw calls from one single module are that module being the client API (a `MyApp.GitHub` facade over
+// `MyApp.GitHub.Server`): flagged only when the server has its own client function for the message, or
+// when raw calls come from two modules or more.
 import { shortModule } from '../callgraph';
-import type { CallSite, Serializer } from '../model';
+import type { CallSite, ProjectContext, Serializer } from '../model';
 import { clientFunctions } from '../serializers';
 import type { Rule } from './types';
 
@@ -11,6 +15,11 @@ function matchingClient(server: Serializer, call: CallSite): string | undefined 
   const sc = call.serverCall!;
   const matches = clientFunctions(server).filter(({ calls }) => calls.some((c) => c.fn === call.fn && c.serverCall!.op === sc.op && (server.kind === 'Agent' || (!!sc.tag && c.serverCall!.tag === sc.tag))));
   return matches.length === 1 ? `${server.name}.${matches[0].fn.name}/${matches[0].fn.arity}` : undefined;
+}
+
+/** Modules outside the server that send it raw GenServer/Agent messages (application code only). */
+function rawCallers(server: Serializer, project: ProjectContext): Set<string> {
+  return new Set(project.callers(server).filter((c) => c.site.serverCall && c.role === 'app').map((c) => c.module));
 }
 
 export const scatteredCalls: Rule = {
@@ -33,10 +42,12 @@ export const scatteredCalls: Rule = {
           if (!server || server.name === module.name) continue;
           const api = `${call.module}.${call.fn}`;
           const client = matchingClient(server, call);
+          const modules = rawCallers(server, project);
+          if (!client && modules.size < 2) continue;
           report({
             range: call.range,
             serializer: server.name,
-            message: `${api} on ${server.name} from ${shortModule(module.name)}.${clause.name}/${clause.arity} goes around the server's client API: its message format now lives in every caller, and a change to it breaks them at run time. ${client ? `Call ${client} instead.` : `Add a client function to ${server.name} and call that.`}`,
+            message: `${api} on ${server.name} from ${shortModule(module.name)}.${clause.name}/${clause.arity} goes around the server's client API: its message format now lives in every caller, and a change to it breaks them at run time. ${client ? `Call ${client} instead.` : `${modules.size} modules send it raw messages: give ${server.name} client functions and call those.`}`,
             related: [{ uri: server.uri, range: server.nameRange, why: `${server.name} is defined here`, code: `defmodule ${server.name}` }],
           });
         }

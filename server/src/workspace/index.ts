@@ -103,16 +103,20 @@ export class ProjectView implements ProjectContext {
     const all = [...this.modules.values()];
     this.repoModules = new Set(all.filter((m) => m.isRepo).map((m) => m.name));
     this.knownModules = new Set(all.map((m) => m.name));
-    // Names: module names first, then registered names, then names child specs give.
+    // Names: module names first, then registered names, then names child specs give. A name two servers
+    // register (a real client and its mock, picked by config) is ambiguous: calls to it stay unresolved.
     for (const s of this.servers) if (!this.byName.has(s.name)) this.byName.set(s.name, s);
-    for (const s of this.servers) for (const n of addressableNames(s)) if (!this.byName.has(n)) this.byName.set(n, s);
+    const registered = new Map<string, Set<Serializer>>();
+    const register = (n: string, s: Serializer) => registered.set(n, (registered.get(n) ?? new Set()).add(s));
+    for (const s of this.servers) for (const n of addressableNames(s)) register(n, s);
     for (const c of this.children) {
       const s = this.byName.get(c.module);
       const r = c.registration;
-      if (s && r?.name && (r.kind === 'name' || r.kind === 'global')) {
-        const n = r.kind === 'global' ? `{:global, ${r.name}}` : r.name;
-        if (!this.byName.has(n)) this.byName.set(n, s);
-      }
+      if (s && r?.name && (r.kind === 'name' || r.kind === 'global')) register(r.kind === 'global' ? `{:global, ${r.name}}` : r.name, s);
+    }
+    for (const [n, servers] of registered) {
+      if (servers.size > 1) this.byName.delete(n);
+      else if (!this.byName.has(n) || this.byName.get(n) === [...servers][0]) this.byName.set(n, [...servers][0]);
     }
   }
 
@@ -146,12 +150,12 @@ export class ProjectView implements ProjectContext {
         return { how: `named ${given.text} in ${child.supervisor}'s children`, evidence: { uri: child.uri, range: child.range, why: `${child.supervisor} starts it under one name`, code: child.code } };
       }
     }
-    // Listed once by the application (or a supervisor the application starts once), never started per entity: one process.
+    // Listed once by the application and never started per entity: one process.
     if (listed.length === 1 && dynamic.length === 0 && (r.kind === 'none' || r.kind === 'dynamic')) {
       const child = listed[0];
       const parent = this.modules.get(child.supervisor);
-      const once = parent?.supervisor === 'application' || (parent?.supervisor === 'supervisor' && this.children.some((c) => c.module === parent.name && !c.dynamic));
-      if (once && !(child.registration && child.registration.kind === 'via')) {
+      // Only the application's own list: a nested supervisor may itself be started once per endpoint or tenant.
+      if (parent?.supervisor === 'application' && !(child.registration && child.registration.kind === 'via')) {
         return { how: `started once, as a child of ${child.supervisor}`, evidence: { uri: child.uri, range: child.range, why: `${child.supervisor} starts one of it`, code: child.code } };
       }
     }

@@ -8,7 +8,7 @@ defmodule Shop.CatalogImport do
   alias Shop.ImportProgress
 
   def run(path) do
-    {:ok, progress} = ImportProgress.start_link(total: count_lines(path)) # expect: unsupervised-start
+    {:ok, progress} = ImportProgress.start(total: count_lines(path)) # expect: unsupervised-start
 
     path
     |> File.stream!()
@@ -22,8 +22,9 @@ defmodule Shop.CatalogImport do
     ImportProgress.stop(progress)
   end
 
-  def run_in_background(path) do
-    spawn(fn -> run(path) end) # expect: unsupervised-start
+  # A linked helper belongs to the process that runs this: not flagged.
+  def run_linked(path) do
+    spawn_link(fn -> run(path) end)
   end
 
   defp count_lines(path), do: path |> File.stream!() |> Enum.count()
