@@ -61,6 +61,54 @@ describe('chokepoint CLI', () => {
     assert.match(unwritable.stderr, /cannot write/);
   });
 
+  test('.chokepoint.json sets severities and excludes files; --config names another; a broken one warns and uses the defaults', () => {
+    const controller = `defmodule ShopWeb.SController do
+  use ShopWeb, :controller
+  def index(conn, _), do: json(conn, Shop.S.all())
+end
+`;
+    const server = BAD_SERVER.replace('  def handle_call', '  def all, do: GenServer.call(__MODULE__, :x)\n  def handle_call');
+    const dir = tempDir({
+      'lib/s.ex': server,
+      'lib/s_controller.ex': controller,
+      'lib/legacy/old.ex': BAD_SERVER.replace('Shop.S', 'Shop.Old'),
+      '.chokepoint.json': JSON.stringify({ rules: { 'hot-path-call': 'error', 'stateless-server': 'off' }, exclude: ['lib/legacy/**'] }),
+      'other.json': JSON.stringify({ rules: { 'hot-path-call': 'off', 'stateless-server': 'off' } }),
+    });
+    try {
+      // The file is found from the scanned folder (and from a folder below it), whatever the current folder is.
+      for (const target of [dir, path.join(dir, 'lib')]) {
+        const result = run([target, '--format', 'json']);
+        assert.equal(result.status, 1, result.stderr);
+        const findings = JSON.parse(result.stdout).findings as { file: string; rule: string; severity: string }[];
+        assert.ok(!findings.some((f) => f.file.includes('legacy')), 'excluded');
+        assert.ok(!findings.some((f) => f.rule === 'stateless-server'), 'off');
+        assert.deepEqual(findings.filter((f) => f.rule === 'hot-path-call').map((f) => f.severity), ['error']);
+        assert.ok(findings.some((f) => f.rule === 'repo-in-server' && f.severity === 'warning'), 'the default severity');
+      }
+      const other = run([dir, '--config', path.join(dir, 'other.json')]);
+      assert.equal(other.status, 1);
+      assert.deepEqual([...new Set(other.stdout.trim().split('\n').map((l) => /\[([\w-]+)\]/.exec(l)![1]))], ['repo-in-server']);
+      assert.match(other.stdout, /legacy\/old\.ex/, 'other.json excludes nothing');
+      assert.equal(run([dir, '--config', path.join(dir, 'missing.json')]).status, 2);
+
+      fs.writeFileSync(path.join(dir, '.chokepoint.json'), '{ "rules": { "hot-path-call": "eror" }, "exclude": ["/etc/**"] }');
+      const invalid = run([dir]);
+      assert.equal(invalid.status, 1);
+      assert.match(invalid.stderr, /\.chokepoint\.json:1:\d+: warning \[config\] "hot-path-call" must be "off", "info", "warning" or "error", not "eror"\./);
+      assert.match(invalid.stderr, /The exclude pattern "\/etc\/\*\*" is absolute/);
+      fs.writeFileSync(path.join(dir, '.chokepoint.json'), '{ "rules": ');
+      const broken = run([dir, '--format', 'json']);
+      assert.equal(broken.status, 1, 'the scan still runs');
+      assert.match(broken.stderr, /\.chokepoint\.json:1:\d+: warning \[config\] \.chokepoint\.json is not valid JSON/);
+      const rules = new Set((JSON.parse(broken.stdout).findings as { rule: string }[]).map((f) => f.rule));
+      assert.ok(rules.has('stateless-server') && rules.has('hot-path-call'), 'defaults');
+      assert.ok(JSON.parse(broken.stdout).findings.some((f: { file: string }) => f.file.includes('legacy')), 'no exclude');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('--help and --version', () => {
     assert.match(run(['--help']).stdout, /usage: chokepoint/);
     assert.match(run(['--version']).stdout, /^\d+\.\d+\.\d+/);

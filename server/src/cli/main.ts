@@ -57,9 +57,13 @@ function parseArgs(argv: string[]): Options | 'help' | 'version' {
 }
 
 function relative(uri: string): string {
-  const file = fileURLToPath(uri);
+  return displayPath(fileURLToPath(uri));
+}
+
+/** Relative to the current folder when the file is below it, else absolute. */
+function displayPath(file: string): string {
   const rel = path.relative(process.cwd(), file);
-  return rel.startsWith('..') ? file : rel;
+  return rel.startsWith('..') || path.isAbsolute(rel) ? file : rel;
 }
 
 function formatText(findings: Finding[]): string {
@@ -118,7 +122,7 @@ export async function main(argv: string[]): Promise<number> {
   // A broken .chokepoint.json is reported and the defaults are used: the scan still runs.
   const loaded = options.config ? loadConfigFile(path.resolve(options.config)) : loadConfig(findConfigRoot(path.resolve(options.paths[0])));
   for (const problem of loaded.problems) {
-    process.stderr.write(`${path.relative(process.cwd(), loaded.file!) || loaded.file}:${problem.range.start.line + 1}:${problem.range.start.character + 1}: warning [config] ${problem.message}\n`);
+    process.stderr.write(`${displayPath(loaded.file!)}:${problem.range.start.line + 1}:${problem.range.start.character + 1}: warning [config] ${problem.message}\n`);
   }
   const unique = [...new Set(files)].filter((f) => !loaded.excludes(f));
   const result = await scanFiles(unique, { rules: loaded.config.rules, log: (m) => process.stderr.write(`chokepoint: ${m}\n`) });
