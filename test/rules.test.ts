@@ -510,3 +510,19 @@ end
     assert.ok(error.findings.filter((f) => f.ruleId === 'repo-in-server').every((f) => f.severity === 'error'));
   });
 });
+
+test('Agent functions written as captures, with or without parentheses, read the state', async () => {
+  const { models } = await analyzeSources({ 'flags.ex': `defmodule Shop.Flags do
+  use Agent
+  def start_link(_), do: Agent.start_link(fn -> %{x: 1} end, name: __MODULE__)
+  def over?(t), do: Agent.get(__MODULE__, &(t >= &1.x))
+  def x, do: Agent.get(__MODULE__, &(&1.x))
+  def all, do: Agent.get(__MODULE__, & &1)
+  def keys, do: Agent.get(__MODULE__, &Map.keys/1)
+  def one(k), do: Agent.get(__MODULE__, &Map.get(&1, k))
+  def constant, do: Agent.get(__MODULE__, fn _ -> 1 end)
+end
+` });
+  const handlers = models[0].serializers[0].handlers.map((h) => `${h.stateUse}/${h.stateAccess}`);
+  assert.deepEqual(handlers, ['read/whole', 'read/whole', 'read/whole', 'read/whole', 'read/keyed', 'ignored/none']);
+});

@@ -808,7 +808,7 @@ class ElixirModelBuilder {
           stateParam = ignoresState ? null : param!.text;
         } else {
           // `& &1`, `&Map.get(&1, id)`, or a function reference `&Map.keys/1` that is given the whole state
-          const operand = lambda.childForFieldName('operand')!;
+          const operand = captureOperand(lambda)!;
           body = [operand];
           stateNames = new Set(['&1']);
           ignoresState = !(isFunctionReference(lambda) || mentionsFirstArgument(operand));
@@ -1023,12 +1023,18 @@ function isCapture(node: Node): boolean {
 
 /** `&Map.keys/1`, `&fetch/1`: a named function given the argument. */
 function isFunctionReference(node: Node): boolean {
-  const operand = node.childForFieldName('operand');
+  const operand = captureOperand(node);
   return isCapture(node) && operand?.type === 'binary_operator' && operand.child(1)?.type === '/';
 }
 
 function isFirstArgument(node: Node): boolean {
-  return isCapture(node) && node.childForFieldName('operand')?.type === 'integer' && node.childForFieldName('operand')!.text === '1';
+  const operand = isCapture(node) ? captureOperand(node) : null;
+  return operand?.type === 'integer' && operand.text === '1';
+}
+
+/** What `&` applies to. (In `&(…)` the grammar's `operand` field is the parenthesis: take the first named child.) */
+function captureOperand(node: Node): Node | null {
+  return node.namedChildren[0] ?? null;
 }
 
 function mentionsFirstArgument(node: Node): boolean {

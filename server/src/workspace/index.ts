@@ -215,10 +215,10 @@ export class ProjectView implements ProjectContext {
             let server: Serializer | undefined;
             let via = '';
             let op: Caller['op'] = 'other';
-            if (site.serverCall && site.module !== 'Kernel') {
+            if (site.serverCall) {
               server = this.byName.get(site.serverCall.target);
               if (server) {
-                via = `${site.module}.${site.fn}`;
+                via = site.module === 'Kernel' ? 'send' : `${site.module}.${site.fn}`;
                 op = this.opOf(server, site);
               }
             } else if (site.module && site.module !== module.name) {
