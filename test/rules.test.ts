@@ -3,30 +3,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { analyzeSources, expectations } from './helpers';
+import { runTable } from './rule-table';
 
-interface Case { name: string; files: Record<string, string> }
-
-function runTable(ruleId: string, cases: { invalid: Case[]; valid: Case[] }) {
-  describe(ruleId, () => {
-    for (const c of cases.invalid) {
-      test(`flags: ${c.name}`, async () => {
-        const { findings } = await analyzeSources(c.files);
-        for (const [name, text] of Object.entries(c.files)) {
-          const want = expectations(text).filter((e) => e.endsWith(`:${ruleId}`));
-          const got = findings.filter((f) => f.ruleId === ruleId && f.uri.endsWith(`/${name}`)).map((f) => `${f.range.start.line}:${f.ruleId}`).sort();
-          assert.ok(want.length > 0 || Object.keys(c.files).length > 1, 'an invalid case must expect something');
-          assert.deepEqual(got, want, `${name}: ${findings.filter((f) => f.ruleId === ruleId).map((f) => f.message).join('\n')}`);
-        }
-      });
-    }
-    for (const c of cases.valid) {
-      test(`silent: ${c.name}`, async () => {
-        const { findings } = await analyzeSources(c.files);
-        assert.deepEqual(findings.filter((f) => f.ruleId === ruleId).map((f) => `${f.uri}:${f.range.start.line}: ${f.message}`), []);
-      });
-    }
-  });
-}
 
 const singleton = (body: string, extra = '') => `defmodule Shop.Server do
   use GenServer # expect: repo-in-server

@@ -74,6 +74,14 @@ function slowKind(module: string | null, fn: string): SlowKind | undefined {
 
 const WAITING_OPS = new Set(['call', 'multi_call', 'get', 'update', 'get_and_update', 'stop']);
 
+/** Elixir's own modules (and the OTP ones callbacks use most): calls into them never lead to workspace code. */
+const STANDARD_MODULES = new Set([
+  'Kernel', 'Enum', 'Stream', 'Map', 'MapSet', 'List', 'Keyword', 'String', 'Integer', 'Float', 'Tuple', 'Atom', 'IO', 'File',
+  'Path', 'System', 'Process', 'GenServer', 'Agent', 'Task', 'Supervisor', 'DynamicSupervisor', 'Registry', 'Logger', 'Application',
+  'Access', 'Base', 'Bitwise', 'Date', 'DateTime', 'NaiveDateTime', 'Time', 'Calendar', 'Regex', 'URI', 'Range', 'Function', 'Code',
+  'Macro', 'Module', 'Node', 'Port', 'Exception', 'Inspect', 'Jason', 'Ecto', 'Phoenix', 'Plug',
+]);
+
 /** Calls whose nodes the module visit needs: start options, Agent functions, supervision children. */
 const SPECIAL_MODULES = new Set(['GenServer', 'Agent', 'Supervisor', 'DynamicSupervisor']);
 
@@ -666,10 +674,11 @@ class ElixirModelBuilder {
     const { module, fn } = resolved;
     const args = namedArgs(node);
     const slow = slowKind(module, fn);
-    // What the arguments mention matters for slow calls and for the local calls that lead to them
-    // (does the work take the state?); computing it for every call would be wasted work.
+    // What the arguments mention matters for slow calls and for the calls that lead to them (does the
+    // work take the state?): local calls and calls into the workspace's modules. The standard library's
+    // are skipped: computing it for every call would be wasted work.
     const mentions = new Set<string>();
-    if (slow || module === null || module === scope.module) {
+    if (slow || module === null || module === scope.module || !(module.startsWith(':') || STANDARD_MODULES.has(module.split('.')[0]))) {
       for (const arg of args) identifiersIn(arg, mentions);
       if (piped) identifiersIn(node.parent!.childForFieldName('left')!, mentions);
     }

@@ -6,8 +6,8 @@ import type { Caller, Handler } from '../model';
 import type { Rule } from './types';
 import { isKeyedState, stateHandlers } from './keyed-state-server';
 
-/** Reads must outnumber writes at least this many times (counted at call sites, else callbacks). */
-const READ_RATIO = 2;
+/** "Far more": reads must outnumber writes at least this many times (counted at call sites, else callbacks). */
+const READ_RATIO = 3;
 
 function describe(h: Handler): string {
   return h.kind.startsWith('agent_') ? h.code : `${h.name}(${h.message})`;
@@ -28,16 +28,17 @@ export const globalStateServer: Rule = {
       if (!project.singleton(server) || isKeyedState(server)) continue;
       const verdict = evaluate(server).verdict;
       if (verdict !== 'keep-shared-state' && verdict !== 'plain-module') continue;
-      const touching = stateHandlers(server);
-      const reads = touching.filter((h) => h.stateUse === 'read');
-      const writes = touching.filter((h) => h.stateUse === 'changed');
+      // Writes include callbacks that replace the state without looking at it (`{:replace, new}` with `_old`).
+      const served = server.handlers.filter((h) => h.servesCallers && h.kind !== 'init');
+      const reads = stateHandlers(server).filter((h) => h.stateUse === 'read');
+      const writes = served.filter((h) => h.stateUse === 'changed');
       if (reads.length === 0 || writes.some((h) => h.stateAccess === 'keyed')) continue;
       const callers = project.callers(server).filter((c: Caller) => c.role === 'app');
       const readSites = callers.filter((c) => c.op === 'read').length;
       const writeSites = callers.filter((c) => c.op === 'write').length;
       const counted = readSites + writeSites > 0;
       const [r, w] = counted ? [readSites, writeSites] : [reads.length, writes.length];
-      if (r < READ_RATIO * Math.max(1, w)) continue;
+      if (r === 0 || r < READ_RATIO * w) continue; // with no writes at all, any read is of data set once
       const where = counted ? 'call sites' : 'callbacks';
       report({
         range: server.declaration,

@@ -30,7 +30,10 @@ export const hotPathCall: Rule = {
   check({ file, project, report }) {
     for (const module of file.modules) {
       if (!module.requestPath) continue;
+      // Entry points are the public functions (actions, LiveView and channel callbacks, a plug's call/2);
+      // private helpers are followed from them, so a wait is reported once, on the action's line.
       for (const clause of module.functions) {
+        if (clause.visibility !== 'public') continue;
         for (const reached of callsReachedFromFunction(module, clause, project)) {
           const sc = reached.call.serverCall;
           if (!sc?.waits || reached.call.module === 'Kernel' || sc.op === 'stop') continue;

@@ -10,11 +10,15 @@ import type { CallSite, ProjectContext, Serializer } from '../model';
 import { clientFunctions } from '../serializers';
 import type { Rule } from './types';
 
-/** The server's own function that sends the same message (same operation and tag), if there is exactly one. */
+/**
+ * The server's own function that sends the same message (same operation and tag): the one named like the
+ * tag (`get/1` for `{:get, id}`) when several do (`get!/1` calling `get/1`), else the first.
+ */
 function matchingClient(server: Serializer, call: CallSite): string | undefined {
   const sc = call.serverCall!;
   const matches = clientFunctions(server).filter(({ calls }) => calls.some((c) => c.fn === call.fn && c.serverCall!.op === sc.op && (server.kind === 'Agent' || (!!sc.tag && c.serverCall!.tag === sc.tag))));
-  return matches.length === 1 ? `${server.name}.${matches[0].fn.name}/${matches[0].fn.arity}` : undefined;
+  const best = matches.find((m) => m.fn.name === sc.tag) ?? matches[0];
+  return best ? `${server.name}.${best.fn.name}/${best.fn.arity}` : undefined;
 }
 
 /** Modules outside the server that send it raw GenServer/Agent messages (application code only). */
