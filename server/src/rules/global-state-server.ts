@@ -2,16 +2,12 @@
 // the state as a whole, and read it far more often than they change it. Every read waits in one mailbox
 // for data that :persistent_term or an ETS table with read_concurrency would hand out in parallel.
 import { evaluate } from '../checklist';
-import type { Caller, Handler } from '../model';
+import type { Caller } from '../model';
 import type { Rule } from './types';
-import { isKeyedState, stateHandlers } from './keyed-state-server';
+import { describeHandler, isKeyedState, stateHandlers } from './keyed-state-server';
 
 /** "Far more": reads must outnumber writes at least this many times (counted at call sites, else callbacks). */
 const READ_RATIO = 3;
-
-function describe(h: Handler): string {
-  return h.kind.startsWith('agent_') ? h.code : `${h.name}(${h.message})`;
-}
 
 export const globalStateServer: Rule = {
   meta: {
@@ -45,7 +41,7 @@ export const globalStateServer: Rule = {
         serializer: server.name,
         aboutServer: server,
         message: `${server.name} is a global variable behind one process: ${r} reading ${where} against ${w} writing, and every read waits in its mailbox. ${w === 0 ? 'Data set once belongs in :persistent_term' : 'Read-mostly data belongs in :persistent_term (rarely changed) or an ETS table with read_concurrency: true that the process owns'}, read directly by the callers.`,
-        related: [...reads, ...writes].map((h) => ({ uri: server.uri, range: h.headRange, why: `${describe(h)} ${h.stateUse === 'read' ? 'reads' : 'replaces'} the state`, code: h.code })),
+        related: [...reads, ...writes].map((h) => ({ uri: server.uri, range: h.headRange, why: `${describeHandler(h)} ${h.stateUse === 'read' ? 'reads' : 'replaces'} the state`, code: h.code })),
       });
     }
   },

@@ -22,7 +22,8 @@ export function isKeyedState(server: Serializer): boolean {
     && whole.length <= 1 && whole.every((h) => h.stateUse !== 'changed');
 }
 
-function describe(h: Handler): string {
+/** How a callback shows in a message: `handle_call({:get, id})`, or the Agent call's line. */
+export function describeHandler(h: Handler): string {
   return h.kind.startsWith('agent_') ? h.code : `${h.name}(${h.message})`;
 }
 
@@ -45,8 +46,8 @@ export const keyedStateServer: Rule = {
         range: server.declaration,
         serializer: server.name,
         aboutServer: server,
-        message: `${server.name} keeps every entity's state in one map in one process: each message touches one key (${keyed.slice(0, 3).map(describe).join(', ')}), yet callers about different keys wait on each other. One process per key (Registry + DynamicSupervisor) or an ETS table lets them run in parallel.`,
-        related: keyed.map((h) => ({ uri: server.uri, range: h.headRange, why: `${describe(h)} touches one key of the state`, code: h.code })),
+        message: `${server.name} keeps every entity's state in one map in one process: each message touches one key (${keyed.slice(0, 3).map(describeHandler).join(', ')}), yet callers about different keys wait on each other. One process per key (Registry + DynamicSupervisor) or an ETS table lets them run in parallel.`,
+        related: keyed.map((h) => ({ uri: server.uri, range: h.headRange, why: `${describeHandler(h)} touches one key of the state`, code: h.code })),
       });
     }
   },
