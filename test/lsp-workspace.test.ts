@@ -89,6 +89,17 @@ describe('edits across files', () => {
     client.close(uriOf(controller));
   });
 
+  test('hover on a per-entity server names where it is started per entity', async () => {
+    const cart = path.join(dir, 'lib/shop/cart.ex');
+    const text = fs.readFileSync(cart, 'utf8');
+    await client.open(uriOf(cart), text);
+    const line = text.split('\n').findIndex((l) => l.includes('use GenServer'));
+    const value = ((await client.hover(uriOf(cart), { line, character: 6 }))?.contents as { value: string }).value;
+    assert.match(value, /one process per key/);
+    assert.match(value, /Supervision: started per entity with DynamicSupervisor\.start_child in `Shop\.Cart` \(\[line \d+\]/);
+    client.close(uriOf(cart));
+  });
+
   test('hover on a server started only by hand says that no supervisor starts it', async () => {
     const progress = path.join(dir, 'lib/shop/import_progress.ex');
     const text = fs.readFileSync(progress, 'utf8');

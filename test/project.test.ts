@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { scanFiles } from '../server/src/project';
-import { workspaceFiles } from './helpers';
+import { analyzeSources, workspaceFiles } from './helpers';
 
 test('the pre-filter skips files without servers and finds exactly what parsing everything finds', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'chokepoint-prefilter-'));
@@ -26,4 +26,39 @@ end
   assert.ok(filtered.models.length < everything.models.length, 'the pre-filter should skip the schemas, contexts and controllers');
   assert.ok(!filtered.findings.some((f) => f.uri.endsWith('/server.ex')), 'Local.Repo is not a database');
   fs.rmSync(dir, { recursive: true, force: true });
+});
+
+test('supervision children in every form the index reads', async () => {
+  const { models } = await analyzeSources({
+    'lib/app.ex': `defmodule Shop.Application do
+  use Application
+  alias Shop.{Cache, Mailer}
+  def start(_type, _args) do
+    children = [Shop.Repo, {Cache, name: :cache}, Mailer.child_spec(pool: 2)] ++ extra()
+    Supervisor.start_link(children, strategy: :one_for_one)
+  end
+  defp extra, do: [Supervisor.child_spec({Shop.Worker, []}, id: :w1), %{id: :clock, start: {Shop.Clock, :start_link, [[name: Shop.Clock]]}}]
+end
+`,
+    'lib/sup.ex': `defmodule Shop.Sup do
+  use Supervisor
+  def init(_), do: [Shop.Ticker, {Shop.Feed, name: {:global, :feed}}] |> Supervisor.init(strategy: :one_for_all)
+end
+`,
+    'lib/rooms.ex': `defmodule Shop.Rooms do
+  def open(id), do: DynamicSupervisor.start_child(Shop.RoomSup, {Shop.Room, id})
+end
+`,
+  });
+  const children = models.flatMap((m) => m.modules.flatMap((mod) => mod.children));
+  assert.deepEqual(children.map((c) => `${c.supervisor} ${c.module} ${c.dynamic ? 'dynamic' : 'static'} ${c.registration ? `${c.registration.kind}:${c.registration.name}` : '-'}`), [
+    'Shop.Application Shop.Repo static -',
+    'Shop.Application Shop.Cache static name::cache',
+    'Shop.Application Shop.Mailer static -',
+    'Shop.Application Shop.Worker static -',
+    'Shop.Application Shop.Clock static name:Shop.Clock',
+    'Shop.Sup Shop.Ticker static -',
+    'Shop.Sup Shop.Feed static global::feed',
+    'Shop.Rooms Shop.Room dynamic -',
+  ]);
 });

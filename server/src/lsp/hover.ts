@@ -40,7 +40,7 @@ function supervisionLine(s: Serializer, project: ProjectContext): string {
   if (listed.length === 0 && dynamic.length === 0) return 'Supervision: **not started by any supervisor in the workspace**';
   const parts = [
     ...listed.map((c) => `child of ${inlineCode(c.supervisor)} (${line(c.uri, c.range.start)})`),
-    ...dynamic.map((c) => `started per entity by ${inlineCode(c.supervisor)} with DynamicSupervisor.start_child (${line(c.uri, c.range.start)})`),
+    ...dynamic.map((c) => `started per entity with DynamicSupervisor.start_child in ${inlineCode(c.supervisor)} (${line(c.uri, c.range.start)})`),
   ];
   return `Supervision: ${parts.slice(0, 3).join('; ')}${parts.length > 3 ? `; … and ${parts.length - 3} more` : ''}`;
 }
