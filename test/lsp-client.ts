@@ -4,7 +4,7 @@ import * as path from 'path';
 import { pathToFileURL } from 'url';
 import {
   createProtocolConnection, StreamMessageReader, StreamMessageWriter, type CodeAction, type Diagnostic, type Hover,
-  type ProtocolConnection, type Position, type TextDocumentContentChangeEvent,
+  type ProtocolConnection, type Position, type TextDocumentContentChangeEvent, type TextEdit, type WorkspaceEdit,
 } from 'vscode-languageserver-protocol/node';
 import { ROOT } from './helpers';
 
@@ -51,6 +51,7 @@ export class LspClient {
       capabilities: {
         window: { workDoneProgress: true },
         textDocument: { publishDiagnostics: { relatedInformation: true, versionSupport: true }, hover: { contentFormat: ['markdown'] } },
+        workspace: { workspaceEdit: { documentChanges: true, changeAnnotationSupport: { groupsOnLabel: true } } },
       },
       initializationOptions,
     });
@@ -151,5 +152,15 @@ export function applyEdits(text: string, edits: { range: { start: Position; end:
   const sorted = [...edits].sort((a, b) => offset(b.range.start) - offset(a.range.start));
   let out = text;
   for (const e of sorted) out = out.slice(0, offset(e.range.start)) + e.newText + out.slice(offset(e.range.end));
+  return out;
+}
+
+/** The text edits of a WorkspaceEdit by file, whether it came as `changes` or as `documentChanges`. */
+export function editsByUri(edit: WorkspaceEdit): Record<string, TextEdit[]> {
+  if (edit.changes) return edit.changes;
+  const out: Record<string, TextEdit[]> = {};
+  for (const change of edit.documentChanges ?? []) {
+    if ('textDocument' in change) out[change.textDocument.uri] = [...(out[change.textDocument.uri] ?? []), ...change.edits];
+  }
   return out;
 }

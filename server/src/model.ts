@@ -258,6 +258,19 @@ export interface Fix {
   edits: TextEdit[];
 }
 
+/** The edits of a refactoring, or why it cannot be done for this code (a fix is never half an edit). */
+export type Refactoring = { edits: TextEdit[]; title?: string } | { reason: string };
+
+/** The refactorings a front end offers the rules' fixes. */
+export interface Refactorings {
+  /** Moves the work of the handlers for these message tags into the client functions that send them. */
+  inlineHandlers(server: Serializer, tags: string[]): Refactoring;
+  /** The whole server as a plain module, removed from the supervisors' children. */
+  toPlainModule(server: Serializer): Refactoring;
+  /** A raw GenServer.call/cast on a server replaced by its client function (added when missing). */
+  useClientFunction(callerUri: string, range: Range, server: Serializer): Refactoring;
+}
+
 export interface Finding {
   ruleId: string;
   uri: string;

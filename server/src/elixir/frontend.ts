@@ -105,9 +105,14 @@ const REPO_USES = new Set(['Ecto.Repo', 'Mongo.Repo', 'Seraph.Repo']);
  */
 export function fileRole(uri: string): FileRole {
   const path = decodeURIComponent(uri.replace(/^[a-z]+:\/\/[^/]*/i, ''));
-  if (/(^|\/)test\//.test(path) || /_test\.exs$/.test(path)) return 'test';
-  if (!/\.exs$/.test(path)) return 'app';
-  if (/(^|\/)mix\.exs$/.test(path) || /(^|\/)config\/[^/]+\.exs$/.test(path)) return 'config';
+  const segments = path.split('/');
+  const name = segments[segments.length - 1];
+  if (name.endsWith('_test.exs')) return 'test';
+  // The nearest project folder decides: a checkout living under someone's test/ folder is still an app.
+  const folder = [...segments.slice(0, -1)].reverse().find((s) => s === 'lib' || s === 'test' || s === 'config');
+  if (folder === 'test') return 'test';
+  if (!name.endsWith('.exs')) return 'app';
+  if (name === 'mix.exs' || folder === 'config') return 'config';
   return 'script';
 }
 

@@ -3,20 +3,22 @@
 import { fileURLToPath, pathToFileURL } from 'url';
 import {
   CodeAction, CodeActionKind, createConnection, DiagnosticSeverity, DiagnosticTag, DidChangeWatchedFilesNotification, FileChangeType,
-  ProposedFeatures, TextDocumentSyncKind, type Connection, type Diagnostic, type InitializeParams, type InitializeResult,
+  ProposedFeatures, TextDocumentSyncKind, type Connection, type Diagnostic, type InitializeParams, type InitializeResult, type WorkspaceEdit,
 } from 'vscode-languageserver/node';
 import * as path from 'path';
 import { analyzeFile, UNUSED_SUPPRESSION, type RuleSetting } from '../analysis';
 import { CONFIG_FILE, effectiveRules, loadConfig, type LoadedConfig } from '../config';
 import { ruleDocsUrl } from '../docs';
 import { ElixirParser } from '../elixir/parser';
-import type { FileModel, Finding, Severity } from '../model';
+import type { FileModel, Finding, Range, Severity, TextEdit } from '../model';
 import { modelOfFile } from '../project';
 import { RULES, ruleById } from '../rules';
 import { suppressionComment } from '../suppressions';
 import { VERSION } from '../version';
 import { ELIXIR_EXTENSIONS, listSourceFiles } from '../workspace/files';
 import { WorkspaceIndex } from '../workspace/index';
+import { ElixirRefactorer, normalizeEdits } from '../elixir/refactor';
+import { readSourceFile as readFileText } from '../workspace/files';
 import { ElixirDocument, MAX_FILE_CHARS } from './documents';
 import { hoverAt } from './hover';
 
@@ -60,6 +62,8 @@ export function startServer(connection: Connection): void {
   let configs: LoadedConfig[] = [];
   let canPullConfiguration = false;
   let canWatchFiles = false;
+  /** The client takes documentChanges with change annotations (multi-file fixes ask for confirmation). */
+  let canAnnotate = false;
 
   const log = (message: string) => connection.console.log(`[chokepoint] ${message}`);
   const logError = (what: string, error: unknown) =>
@@ -117,6 +121,48 @@ export function startServer(connection: Connection): void {
     const findings = analyzeFile(model, index.context(), { rules: rulesFor(doc.uri), log, reportUnusedSuppressions: true });
     findingsByUri.set(doc.uri, findings);
     return findings;
+  }
+
+  /**
+   * The rule's own fixes for the finding behind a diagnostic: refactorings that re-read the files they
+   * edit. A fix that cannot be done correctly for this code is not offered.
+   */
+  function ruleFixes(doc: ElixirDocument, model: FileModel, ruleId: string, diagnostic: Diagnostic): CodeAction[] {
+    const rule = ruleById(ruleId);
+    const finding = findingsByUri.get(doc.uri)?.find((f) => f.ruleId === ruleId && sameRange(f.range, diagnostic.range));
+    if (!rule?.fixes || !finding || !parser) return [];
+    const project = index.context();
+    const read = (uri: string) => documents.get(uri)?.text ?? (uri.startsWith('file:') ? readFileText(fileURLToPath(uri)) : undefined);
+    const refactor = new ElixirRefactorer(parser, read, project);
+    try {
+      return rule.fixes({ finding, file: model, project, refactor }).map((fix) => {
+        const edits = normalizeEdits(fix.edits, (uri) => refactor.linesOf(uri));
+        return {
+          title: fix.title,
+          kind: fix.kind === 'quickfix' ? CodeActionKind.QuickFix : CodeActionKind.RefactorRewrite,
+          diagnostics: [diagnostic],
+          isPreferred: fix.preferred,
+          edit: workspaceEditOf(edits, fix.title),
+        };
+      });
+    } finally {
+      refactor.dispose();
+    }
+  }
+
+  /** Edits as a WorkspaceEdit: with versions, and a confirmation when they touch more than one file. */
+  function workspaceEditOf(edits: TextEdit[], title: string): WorkspaceEdit {
+    const uris = [...new Set(edits.map((e) => e.uri))];
+    const strip = (e: TextEdit) => ({ range: e.range, newText: e.newText });
+    if (!canAnnotate) return { changes: Object.fromEntries(uris.map((uri) => [uri, edits.filter((e) => e.uri === uri).map(strip)])) };
+    const confirm = uris.length > 1;
+    return {
+      documentChanges: uris.map((uri) => ({
+        textDocument: { uri, version: documents.get(uri)?.version ?? null },
+        edits: edits.filter((e) => e.uri === uri).map((e) => (confirm ? { ...strip(e), annotationId: 'chokepoint-refactor' } : strip(e))),
+      })),
+      ...(confirm ? { changeAnnotations: { 'chokepoint-refactor': { label: title, needsConfirmation: true, description: `Changes ${uris.length} files` } } } : {}),
+    };
   }
 
   /** One diagnostic per problem in each root's .chokepoint.json (none clears them). */
@@ -233,6 +279,8 @@ export function startServer(connection: Connection): void {
 
   connection.onInitialize((params: InitializeParams): InitializeResult => {
     canPullConfiguration = !!params.capabilities.workspace?.configuration;
+    const workspaceEdit = params.capabilities.workspace?.workspaceEdit;
+    canAnnotate = !!workspaceEdit?.documentChanges && !!workspaceEdit.changeAnnotationSupport;
     canWatchFiles = !!params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration;
     settings = readSettings(params.initializationOptions);
     const folders = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
@@ -243,7 +291,7 @@ export function startServer(connection: Connection): void {
         positionEncoding: 'utf-16',
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
         hoverProvider: true,
-        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, CodeActionKind.RefactorRewrite] },
         workspace: { workspaceFolders: { supported: true } },
       },
       serverInfo: { name: 'chokepoint', version: VERSION },
@@ -348,6 +396,7 @@ export function startServer(connection: Connection): void {
       }
       const ruleId = ruleOf(diagnostic);
       if (!ruleId || !diagnostic.range) continue;
+      actions.push(...ruleFixes(doc, model, ruleId, diagnostic));
       const line = diagnostic.range.start.line;
       if (!model.linesInsideStrings.includes(line)) {
         const indent = /^\s*/.exec(doc.lineIndex.lineText(line))![0];
@@ -400,6 +449,10 @@ function ruleOf(diagnostic: Diagnostic): string | undefined {
   const id = typeof data?.ruleId === 'string' ? data.ruleId : diagnostic.code;
   if (typeof id !== 'string' || !ruleById(id)) return undefined;
   return diagnostic.source === undefined || diagnostic.source === 'chokepoint' ? id : undefined;
+}
+
+function sameRange(a: Range, b: Range): boolean {
+  return a.start.line === b.start.line && a.start.character === b.start.character && a.end.line === b.end.line && a.end.character === b.end.character;
 }
 
 function pathToUri(file: string): string {

@@ -1,6 +1,7 @@
 // blocking-callback: slow work that does not need the state (HTTP, sleep, shell, file I/O) inside a singleton's callbacks.
 import { callsReachedFrom, chainEvidence, clausesReachedFrom, describeChain, placeInServer, shortModule } from '../callgraph';
 import type { SlowKind } from '../model';
+import { describeCallback, fixOf, handlerAt, isStateless, serverOf } from './fixes';
 import type { Rule } from './types';
 
 const WHAT: Record<SlowKind, string> = {
@@ -43,5 +44,11 @@ export const blockingCallback: Rule = {
         }
       }
     }
+  },
+  fixes({ finding, file, refactor }) {
+    const server = serverOf(finding, file);
+    const handler = server && handlerAt(server, finding);
+    if (!server || !handler || !isStateless(handler) || !handler.tag) return [];
+    return fixOf(refactor.inlineHandlers(server, [handler.tag]), `Do the work in the caller: move ${describeCallback(handler)} into its client function`, 'refactor.rewrite');
   },
 };

@@ -24,8 +24,9 @@ export const globalStateServer: Rule = {
       if (!project.singleton(server) || isKeyedState(server)) continue;
       const verdict = evaluate(server).verdict;
       if (verdict !== 'keep-shared-state' && verdict !== 'plain-module') continue;
-      // Writes include callbacks that replace the state without looking at it (`{:replace, new}` with `_old`).
-      const served = server.handlers.filter((h) => h.servesCallers && h.kind !== 'init');
+      // Writes are every callback that changes the state: a trigger cast (`:bump`), a refresh timer, and a
+      // callback that replaces the state without looking at it (`{:replace, new}` with `_old`).
+      const served = server.handlers.filter((h) => h.kind !== 'init');
       const reads = stateHandlers(server).filter((h) => h.stateUse === 'read');
       const writes = served.filter((h) => h.stateUse === 'changed');
       if (reads.length === 0 || writes.some((h) => h.stateAccess === 'keyed')) continue;
@@ -40,7 +41,7 @@ export const globalStateServer: Rule = {
         range: server.declaration,
         serializer: server.name,
         aboutServer: server,
-        message: `${server.name} is a global variable behind one process: ${r} reading ${where} against ${w} writing, and every read waits in its mailbox. ${w === 0 ? 'Data set once belongs in :persistent_term' : 'Read-mostly data belongs in :persistent_term (rarely changed) or an ETS table with read_concurrency: true that the process owns'}, read directly by the callers.`,
+        message: `${server.name} is a global variable behind one process: ${r} reading ${r === 1 ? where.slice(0, -1) : where} against ${w} writing, and every read waits in its mailbox. ${w === 0 ? 'Data set once belongs in :persistent_term' : 'Read-mostly data belongs in :persistent_term (rarely changed) or an ETS table with read_concurrency: true that the process owns'}, read directly by the callers.`,
         related: [...reads, ...writes].map((h) => ({ uri: server.uri, range: h.headRange, why: `${describeHandler(h)} ${h.stateUse === 'read' ? 'reads' : 'replaces'} the state`, code: h.code })),
       });
     }

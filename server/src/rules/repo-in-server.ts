@@ -1,6 +1,8 @@
 // repo-in-server: a singleton's callbacks run Ecto Repo queries, so the connection pool serves one query at a time.
 import { callsReachedFrom, chainEvidence, describeChain, placeInServer, shortModule, type ReachedCall } from '../callgraph';
 import type { CallSite, ProjectContext } from '../model';
+import { evaluate } from '../checklist';
+import { describeCallback, fixOf, handlerAt, isStateless, serverOf } from './fixes';
 import type { Rule } from './types';
 
 /** Functions of pooled database clients used without an Ecto repo (`Postgrex.query(MyApp.DB, …)`, `Redix.command(:redix, …)`). */
@@ -67,5 +69,20 @@ export const repoInServer: Rule = {
         });
       }
     }
+  },
+  fixes({ finding, file, project, refactor }) {
+    const server = serverOf(finding, file);
+    if (!server) return [];
+    const fixes = [];
+    const at = handlerAt(server, finding);
+    // The callbacks whose queries can move: they neither keep nor read anything of the state.
+    const movable = (at ? [at] : server.handlers.filter((h) => h.servesCallers && callsReachedFrom(server, h, project).some((r) => isRepoCall(r.call, project))))
+      .filter((h) => isStateless(h) && h.tag);
+    if (movable.length > 0) {
+      const title = at ? `Run the query in the caller: move ${describeCallback(at)} into its client function` : `Run the queries in the callers: move ${movable.length} callback${movable.length === 1 ? '' : 's'} into their client functions`;
+      fixes.push(...fixOf(refactor.inlineHandlers(server, [...new Set(movable.map((h) => h.tag!))]), title, 'refactor.rewrite'));
+    }
+    if (evaluate(server).verdict === 'plain-module') fixes.push(...fixOf(refactor.toPlainModule(server), `Turn ${server.name} into a plain module`, 'refactor.rewrite'));
+    return fixes;
   },
 };

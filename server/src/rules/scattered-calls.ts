@@ -8,6 +8,7 @@
 import { shortModule } from '../callgraph';
 import type { CallSite, ProjectContext, Serializer } from '../model';
 import { clientFunctions } from '../serializers';
+import { fixOf } from './fixes';
 import type { Rule } from './types';
 
 /**
@@ -57,5 +58,13 @@ export const scatteredCalls: Rule = {
         }
       }
     }
+  },
+  fixes({ finding, project, refactor }) {
+    const server = finding.serializer ? project.serializerNamed(finding.serializer) : undefined;
+    if (!server) return [];
+    const result = refactor.useClientFunction(finding.uri, finding.range, server);
+    // Calling an existing function is a small, safe edit; adding one to the server is a refactoring.
+    const adds = 'edits' in result && result.edits.some((e) => e.uri !== finding.uri);
+    return fixOf(result, `Call ${server.name}'s client function instead`, adds ? 'refactor.rewrite' : 'quickfix', !adds);
   },
 };

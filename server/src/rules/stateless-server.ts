@@ -1,5 +1,6 @@
 // stateless-server: a singleton GenServer that never needs its state and answers none of the four questions.
 import { evaluate } from '../checklist';
+import { fixOf, serverOf } from './fixes';
 import type { Rule } from './types';
 
 export const statelessServer: Rule = {
@@ -28,5 +29,9 @@ export const statelessServer: Rule = {
         related: served.map((h) => ({ uri: server.uri, range: h.headRange, why: `${h.name}(${h.message}) ${h.stateUse === 'ignored' ? 'ignores the state' : 'returns the state unchanged'}`, code: h.code })),
       });
     }
+  },
+  fixes({ finding, file, refactor }) {
+    const server = serverOf(finding, file);
+    return server ? fixOf(refactor.toPlainModule(server), `Turn ${server.name} into a plain module`, 'refactor.rewrite') : [];
   },
 };

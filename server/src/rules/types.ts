@@ -1,5 +1,5 @@
 import type { QuestionId } from '../checklist';
-import type { Evidence, FileModel, Finding, Language, ProjectContext, Range, Serializer, Severity } from '../model';
+import type { Evidence, FileModel, Finding, Fix, Language, ProjectContext, Range, Refactorings, Serializer, Severity } from '../model';
 
 export interface RuleMeta {
   id: string;
@@ -33,9 +33,18 @@ export interface RuleContext {
   report(report: Report): void;
 }
 
+export interface FixContext {
+  finding: Finding;
+  file: FileModel;
+  project: ProjectContext;
+  refactor: Refactorings;
+}
+
 export interface Rule {
   meta: RuleMeta;
   check(context: RuleContext): void;
+  /** The fixes for one of its findings, computed when the editor asks (refactorings re-read the files). */
+  fixes?(context: FixContext): Fix[];
 }
 
 export type { Finding };

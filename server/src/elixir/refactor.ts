@@ -1,0 +1,560 @@
+// Elixir refactorings the quick fixes are made of. Rules decide which fix a finding gets; this module
+// knows Elixir syntax and turns a decision into text edits, re-parsing the files it edits. Every
+// operation either returns complete edits or a reason it cannot be done for this code: never a half-edit.
+import type { Node, Tree } from 'web-tree-sitter';
+import type { ChildSpec, FunctionClause, Handler, ProjectContext, Range, Refactoring, Serializer, TextEdit } from '../model';
+import { LineIndex } from '../positions';
+import type { ElixirParser } from './parser';
+
+/** Reads the current text of a workspace file (the editor's buffer when it is open). */
+export type ReadText = (uri: string) => string | undefined;
+
+interface Source {
+  uri: string;
+  text: string;
+  lines: LineIndex;
+  tree: Tree;
+}
+
+const REPLY_TAGS = /^:(reply|noreply)$/;
+
+export class ElixirRefactorer {
+  private readonly sources = new Map<string, Source | null>();
+
+  constructor(private readonly parser: ElixirParser, private readonly read: ReadText, private readonly project: ProjectContext) {}
+
+  /** Frees the trees this refactorer parsed. */
+  dispose(): void {
+    for (const source of this.sources.values()) source?.tree.delete();
+    this.sources.clear();
+  }
+
+  private source(uri: string): Source | undefined {
+    if (!this.sources.has(uri)) {
+      const text = this.read(uri);
+      this.sources.set(uri, text === undefined ? null : { uri, text, lines: new LineIndex(text), tree: this.parser.parse(text) });
+    }
+    return this.sources.get(uri) ?? undefined;
+  }
+
+  /** The `def` call node a model range names. */
+  private nodeAt(source: Source, range: Range, type = 'call'): Node | undefined {
+    const start = source.lines.offset(range.start);
+    const end = source.lines.offset(range.end);
+    let node: Node | null = source.tree.rootNode.descendantForIndex(start, Math.max(start, end - 1));
+    while (node && !(node.startIndex === start && node.endIndex === end && node.type === type)) node = node.parent;
+    return node ?? undefined;
+  }
+
+  /**
+   * Moves the work of the handlers for `tags` into the client functions that send those messages, and
+   * deletes the handlers. Only for handlers that neither read nor change the state, with one clause per
+   * message, a message pattern of a tag and plain variables, and replies `{:reply, value, state}` or
+   * `{:noreply, state}`; and only when every sender is one of the server's own client functions.
+   */
+  inlineHandlers(server: Serializer, tags: string[]): Refactoring {
+    const source = this.source(server.uri);
+    if (!source) return { reason: `cannot read ${server.uri}` };
+    const edits: TextEdit[] = [];
+    const deleted: Handler[] = [];
+    for (const tag of tags) {
+      const result = this.inlineOne(source, server, tag);
+      if ('reason' in result) return result;
+      edits.push(...result.edits);
+      deleted.push(...result.deleted);
+    }
+    edits.push(...this.deleteClauses(source, server, deleted));
+    return { edits };
+  }
+
+  private inlineOne(source: Source, server: Serializer, tag: string): { edits: TextEdit[]; deleted: Handler[] } | { reason: string } {
+    const handlers = server.handlers.filter((h) => (h.kind === 'handle_call' || h.kind === 'handle_cast') && h.tag === tag);
+    if (handlers.length !== 1) return { reason: `the message :${tag} has ${handlers.length} callback clauses` };
+    const handler = handlers[0];
+    if (handler.stateUse !== 'ignored' && handler.stateUse !== 'unchanged') return { reason: `${handler.name}(${handler.message}) uses the state` };
+    const def = this.nodeAt(source, handler.range);
+    if (!def) return { reason: 'the callback could not be found in the current text' };
+    const head = argumentsOf(def)[0];
+    if (!head || head.type !== 'call') return { reason: 'the callback has a guard or an unusual head' };
+    const params = argumentsOf(head);
+    const pattern = messageParts(params[0]);
+    if (!pattern || !pattern.rest.every((p) => p.type === 'identifier')) return { reason: 'the message pattern is more than a tag and variables' };
+    if (handler.kind === 'handle_call' && params[1] && !params[1].text.startsWith('_') && mentions(bodyNodes(def), params[1].text)) {
+      return { reason: 'the callback uses the caller (from)' };
+    }
+    const stateName = params[params.length - 1]?.text ?? '';
+    const body = bodyNodes(def);
+    if (body.length === 0) return { reason: 'the callback has no body' };
+    // The reply tuples become the value the client function returns.
+    const replacements: { node: Node; text: string }[] = [];
+    let problem: string | undefined;
+    forEachReturnTuple(body, (tuple) => {
+      const items = tuple.namedChildren.filter(Boolean) as Node[];
+      const first = items[0]?.text ?? '';
+      if (!REPLY_TAGS.test(first)) return void (problem ??= `it returns ${first} tuples`);
+      const isCall = first === ':reply';
+      const state = items[isCall ? 2 : 1];
+      if (!state || !(state.text === stateName || state.type === 'atom' || state.type === 'nil')) return void (problem ??= 'a reply changes the state');
+      replacements.push({ node: tuple, text: isCall ? items[1].text : ':ok' });
+    });
+    if (problem) return { reason: problem };
+    if (replacements.length === 0) return { reason: 'no reply tuple could be followed' };
+    if (mentions(body, stateName, replacements.map((r) => r.node))) return { reason: 'the callback reads the state' };
+
+    // The senders: client functions whose whole body is GenServer.call/cast(__MODULE__, message).
+    const op = handler.kind === 'handle_call' ? 'call' : 'cast';
+    const senders = server.functions.filter((f) => f.visibility === 'public' && f.calls.some((c) => c.serverCall?.op === op && c.serverCall.tag === tag));
+    if (senders.length === 0) return { reason: `no client function sends :${tag}` };
+    const outside = this.project.callers(server).filter((c) => c.site.serverCall?.tag === tag);
+    if (outside.length > 0) return { reason: `${outside[0].module} sends :${tag} to the server directly` };
+    const edits: TextEdit[] = [];
+    for (const sender of senders) {
+      const senderDef = this.nodeAt(source, sender.range);
+      const senderBody = senderDef ? bodyNodes(senderDef) : [];
+      const call = senderBody.length === 1 ? senderBody[0] : undefined;
+      const message = call ? sentMessage(call, op) : undefined;
+      if (!senderDef || !message) return { reason: `${sender.name}/${sender.arity} does more than send the message` };
+      const parts = messageParts(message);
+      if (!parts || parts.rest.length !== pattern.rest.length) return { reason: `${sender.name}/${sender.arity} sends a message of another shape` };
+      const bindings: string[] = [];
+      pattern.rest.forEach((p, i) => {
+        const value = parts.rest[i];
+        if (p.text.startsWith('_')) {
+          if (value.type !== 'identifier') bindings.push(`_ = ${value.text}`);
+          else problem ??= `the callback ignores ${value.text}`;
+        } else if (p.text !== value.text) {
+          bindings.push(`${p.text} = ${value.text}`);
+        }
+      });
+      if (problem) return { reason: problem };
+      const bodyText = replaceNodes(source.text, body, replacements);
+      const indent = `${indentOf(source.lines, senderDef)}  `;
+      const from = source.lines.position(body[0].startIndex).character;
+      if (from !== indent.length && bodyText.includes('\n') && hasMultilineLiteral(body)) return { reason: 'moving the body would change a multi-line string' };
+      const lines = [...bindings, ...reindent(bodyText.split(/\r?\n/), from)];
+      const head = argumentsOf(senderDef)[0]!;
+      const eol = source.text.includes('\r\n') ? '\r\n' : '\n';
+      const text = `${source.text.slice(senderDef.startIndex, head.endIndex)} do${eol}${lines.map((l) => (l ? `${indent}${l}` : '')).join(eol)}${eol}${indentOf(source.lines, senderDef)}end`;
+      edits.push({ uri: source.uri, range: source.lines.range(senderDef.startIndex, senderDef.endIndex), newText: text });
+    }
+    return { edits, deleted: [handler] };
+  }
+
+  /** Deletes callback clauses (with the `@impl` line above them), keeping `@impl` on the clauses that remain. */
+  private deleteClauses(source: Source, server: Serializer, clauses: FunctionClause[]): TextEdit[] {
+    const edits: TextEdit[] = [];
+    const gone = new Set(clauses);
+    for (const clause of clauses) {
+      const def = this.nodeAt(source, clause.range);
+      if (!def) continue;
+      const hadImpl = implAbove(source, def);
+      edits.push(deleteLines(source, hadImpl ? hadImpl.start.line : source.lines.position(def.startIndex).line, source.lines.position(def.endIndex).line));
+      // The clause carried the function's @impl: the first remaining clause of the same callback needs it now.
+      const remaining = server.handlers.filter((h) => h.name === clause.name && h.arity === clause.arity && !gone.has(h));
+      if (hadImpl && remaining.length > 0) {
+        const next = this.nodeAt(source, remaining[0].range);
+        if (next && !implAbove(source, next)) {
+          const line = source.lines.position(next.startIndex).line;
+          edits.push({ uri: source.uri, range: { start: { line, character: 0 }, end: { line, character: 0 } }, newText: `${indentOf(source.lines, next)}@impl true\n` });
+        }
+      }
+    }
+    return edits;
+  }
+
+  /**
+   * A stateless server as a plain module: every message's work moves into its client function, and
+   * `use GenServer`, `start_link`, `init`, the remaining callbacks and the server's entries in the
+   * supervisors' children lists go.
+   */
+  toPlainModule(server: Serializer): Refactoring {
+    if (server.kind !== 'GenServer') return { reason: 'only GenServers are converted' };
+    const source = this.source(server.uri);
+    if (!source) return { reason: `cannot read ${server.uri}` };
+    const tags = [...new Set(server.handlers.filter((h) => h.kind === 'handle_call' || h.kind === 'handle_cast').map((h) => h.tag))];
+    if (tags.some((t) => t === undefined)) return { reason: 'a callback matches messages without a tag' };
+    const inlined = this.inlineHandlers(server, tags as string[]);
+    if ('reason' in inlined) return inlined;
+    const edits = [...inlined.edits];
+    // Everything that made it a process.
+    const rest = server.handlers.filter((h) => h.kind !== 'handle_call' && h.kind !== 'handle_cast');
+    if (rest.some((h) => h.kind !== 'init' && h.kind !== 'handle_info' && h.kind !== 'terminate' && h.kind !== 'code_change')) return { reason: 'it has callbacks of another kind' };
+    const starters = server.functions.filter((f) => ['start_link', 'start', 'child_spec'].includes(f.name));
+    edits.push(...this.deleteClauses(source, server, [...rest, ...starters]));
+    const use = this.nodeAt(source, server.declaration);
+    if (!use) return { reason: 'the use GenServer line could not be found' };
+    edits.push(deleteLines(source, source.lines.position(use.startIndex).line, source.lines.position(use.endIndex).line));
+    // Other modules may not start it any more.
+    const startedElsewhere = this.startCalls(server);
+    if (startedElsewhere) return { reason: startedElsewhere };
+    edits.push(...unusedAfter(source, edits));
+    for (const child of this.project.supervision(server).static) {
+      const removal = this.removeChild(child);
+      if ('reason' in removal) return removal;
+      edits.push(...removal.edits);
+    }
+    if (this.project.supervision(server).dynamic.length > 0) return { reason: 'it is started with DynamicSupervisor.start_child' };
+    return { edits: mergeLineDeletions(edits) };
+  }
+
+  /** Where other code starts the server by hand: a plain module cannot be started. */
+  private startCalls(server: Serializer): string | undefined {
+    const module = this.project.module(server.name);
+    for (const other of this.project.knownModules) {
+      const info = this.project.module(other);
+      if (!info || info === module) continue;
+      for (const fn of info.functions) {
+        const start = fn.calls.find((c) => c.module === server.name && /^(start|start_link|child_spec)$/.test(c.fn));
+        if (start) return `${other} calls ${server.name}.${start.fn}`;
+      }
+    }
+    return undefined;
+  }
+
+  /**
+   * Replaces `GenServer.call(Server, {:get, id})` by `Server.get(id)`: the server's client function that
+   * sends the same message, or one this adds to the server when there is none.
+   */
+  useClientFunction(callerUri: string, range: Range, server: Serializer): Refactoring & { title?: string } {
+    const caller = this.source(callerUri);
+    const home = this.source(server.uri);
+    if (!caller || !home) return { reason: 'cannot read the files' };
+    const call = this.nodeAt(caller, range);
+    const target = call?.childForFieldName('target');
+    const op = target?.type === 'dot' ? target.childForFieldName('right')?.text : undefined;
+    const args = call ? argumentsOf(call) : [];
+    if (!call || target?.childForFieldName('left')?.text !== 'GenServer' || (op !== 'call' && op !== 'cast') || args.length !== 2) {
+      return { reason: 'only GenServer.call/cast with two arguments are replaced' };
+    }
+    const parts = messageParts(args[1]);
+    if (!parts) return { reason: 'the message is not a tag with values' };
+    const receiver = args[0].type === 'alias' ? args[0].text : server.name;
+    // A client function whose whole body sends this message with its own parameters, each once.
+    for (const fn of server.functions) {
+      if (fn.visibility !== 'public' || fn.minArity !== undefined) continue;
+      const def = this.nodeAt(home, fn.range);
+      const body = def ? bodyNodes(def) : [];
+      const sent = body.length === 1 ? sentMessage(body[0], op) : undefined;
+      const mine = messageParts(sent);
+      const head = def ? argumentsOf(def)[0] : undefined;
+      const params = head?.type === 'call' ? argumentsOf(head) : [];
+      if (!mine || mine.tag !== parts.tag || mine.rest.length !== parts.rest.length || params.length !== fn.arity) continue;
+      if (!params.every((p) => p.type === 'identifier') || !mine.rest.every((m) => m.type === 'identifier')) continue;
+      const order = params.map((p) => mine.rest.findIndex((m) => m.text === p.text));
+      if (order.some((i) => i < 0) || new Set(order).size !== order.length || order.length !== mine.rest.length) continue;
+      const text = `${receiver}.${fn.name}(${order.map((i) => parts.rest[i].text).join(', ')})`;
+      return { edits: [{ uri: callerUri, range: caller.lines.range(call.startIndex, call.endIndex), newText: text }], title: `Call ${server.name}.${fn.name}/${fn.arity} instead` };
+    }
+    // None: add one named after the message's tag.
+    const name = parts.tag.replace(/^:/, '');
+    if (!/^[a-z_][a-zA-Z0-9_]*[?!]?$/.test(name) || server.functions.some((f) => f.name === name)) return { reason: `${server.name} already has a function named ${name}` };
+    const used = new Set<string>();
+    const vars = parts.rest.map((value, i) => {
+      const candidate = value.type === 'identifier' && !value.text.startsWith('_') && !used.has(value.text) ? value.text : `arg${i + 1}`;
+      used.add(candidate);
+      return candidate;
+    });
+    const message = parts.rest.length === 0 ? parts.tag : `{${[parts.tag, ...vars].join(', ')}}`;
+    const anchor = [...server.functions].reverse().find((f) => f.visibility === 'public' && !/^(init|handle_|terminate|code_change)/.test(f.name)) ?? undefined;
+    const anchorNode = anchor ? this.nodeAt(home, anchor.range) : this.nodeAt(home, server.declaration);
+    if (!anchorNode) return { reason: 'no place for the client function' };
+    const indent = indentOf(home.lines, anchorNode);
+    const line = home.lines.position(anchorNode.endIndex).line + 1;
+    const definition = `\n${indent}def ${name}(${vars.join(', ')}), do: GenServer.${op}(__MODULE__, ${message})\n`;
+    const replacement = `${receiver}.${name}(${parts.rest.map((v) => v.text).join(', ')})`;
+    return {
+      title: `Add ${server.name}.${name}/${vars.length} and call it`,
+      edits: [
+        { uri: server.uri, range: { start: { line, character: 0 }, end: { line, character: 0 } }, newText: definition },
+        { uri: callerUri, range: caller.lines.range(call.startIndex, call.endIndex), newText: replacement },
+      ],
+    };
+  }
+
+  /** The line index of a file this refactorer read (for normalizeEdits). */
+  linesOf(uri: string): LineIndex | undefined {
+    return this.source(uri)?.lines;
+  }
+
+  /** Deletes one element of a children list, with its comma. */
+  removeChild(child: ChildSpec): Refactoring {
+    const source = this.source(child.uri);
+    if (!source) return { reason: `cannot read ${child.uri}` };
+    const node = findNodeByRange(source, child.range);
+    if (!node || node.parent?.type !== 'list') return { reason: `the child in ${child.supervisor} is not in a plain list` };
+    const list = node.parent;
+    const items = list.namedChildren.filter(Boolean) as Node[];
+    const index = items.findIndex((n) => n.id === node.id);
+    let start: number;
+    let end: number;
+    if (index < items.length - 1) {
+      // up to the next element, so the comma and the line break go with it
+      start = startOfLineIfOnlyIndent(source, node.startIndex);
+      end = startOfLineIfOnlyIndent(source, items[index + 1].startIndex);
+    } else if (index > 0) {
+      start = items[index - 1].endIndex; // the comma before it
+      end = node.endIndex;
+      const after = source.text.slice(end).match(/^[ \t]*,/);
+      if (after) end += after[0].length; // a trailing comma
+    } else {
+      start = node.startIndex;
+      end = node.endIndex;
+    }
+    // A comment on the removed element's lines stays with the code it described only if it is on its own line.
+    return { edits: [{ uri: source.uri, range: source.lines.range(start, end), newText: '' }] };
+  }
+}
+
+function argumentsOf(call: Node): Node[] {
+  const args = call.namedChildren.find((c) => c?.type === 'arguments');
+  return args ? (args.namedChildren.filter(Boolean) as Node[]) : [];
+}
+
+function bodyNodes(def: Node): Node[] {
+  const block = def.namedChildren.find((c) => c?.type === 'do_block');
+  if (block) return block.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment');
+  const args = argumentsOf(def);
+  const keywords = args[args.length - 1];
+  if (keywords?.type !== 'keywords') return [];
+  for (const pair of keywords.namedChildren) {
+    if (pair?.type === 'pair' && /^do:\s*$/.test(pair.childForFieldName('key')?.text ?? '')) {
+      const value = pair.childForFieldName('value');
+      return value ? [value] : [];
+    }
+  }
+  return [];
+}
+
+/** `:tag` or `{:tag, a, b}` as its tag and the other elements. */
+function messageParts(node: Node | undefined): { tag: string; rest: Node[] } | undefined {
+  if (!node) return undefined;
+  if (node.type === 'atom') return { tag: node.text, rest: [] };
+  if (node.type !== 'tuple') return undefined;
+  const [first, ...rest] = node.namedChildren.filter(Boolean) as Node[];
+  return first?.type === 'atom' ? { tag: first.text, rest } : undefined;
+}
+
+/** The message of `GenServer.call(__MODULE__, message)` (or cast), when the call is exactly that. */
+function sentMessage(call: Node, op: string): Node | undefined {
+  if (call.type !== 'call') return undefined;
+  const target = call.childForFieldName('target');
+  if (target?.type !== 'dot' || target.childForFieldName('left')?.text !== 'GenServer' || target.childForFieldName('right')?.text !== op) return undefined;
+  const args = argumentsOf(call);
+  if (args.length !== 2 || args[0].text !== '__MODULE__') return undefined;
+  return args[1];
+}
+
+/** Return tuples of a callback body: in tail position, through case/if/cond/with branches. */
+function forEachReturnTuple(body: Node[], visit: (tuple: Node) => void): void {
+  const tail = (node: Node) => {
+    if (node.type === 'tuple') return visit(node);
+    if (node.type === 'call' && ['case', 'if', 'unless', 'cond', 'with'].includes(node.childForFieldName('target')?.text ?? '')) {
+      for (const block of node.namedChildren) {
+        if (!block || (block.type !== 'do_block' && block.type !== 'else_block')) continue;
+        const stabs = block.namedChildren.filter((c): c is Node => !!c && c.type === 'stab_clause');
+        if (stabs.length) {
+          for (const stab of stabs) {
+            const right = stab.childForFieldName('right');
+            const last = right?.namedChildren.filter(Boolean).pop() as Node | undefined;
+            if (last) tail(last);
+          }
+        } else {
+          const last = block.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment').pop();
+          if (last) tail(last);
+        }
+      }
+      return;
+    }
+    visit(node); // anything else in tail position: the caller rejects it
+  };
+  const last = body[body.length - 1];
+  if (last) tail(last);
+  // A reply tuple anywhere else (an early return through a helper) cannot be followed.
+  const walk = (node: Node, isTail: boolean) => {
+    if (node.type === 'tuple' && !isTail && REPLY_TAGS.test(node.namedChildren[0]?.text ?? '')) visit(node);
+    for (const child of node.namedChildren) if (child) walk(child, false);
+  };
+  body.slice(0, -1).forEach((n) => walk(n, false));
+}
+
+/** The identifier appears in the nodes, outside the excluded subtrees. */
+function mentions(nodes: Node[], name: string, excluded: Node[] = []): boolean {
+  const skip = new Set(excluded.map((n) => n.id));
+  const visit = (node: Node): boolean => {
+    if (skip.has(node.id)) return false;
+    if (node.type === 'identifier' && node.text === name) return true;
+    return node.namedChildren.some((c) => !!c && visit(c));
+  };
+  return nodes.some(visit);
+}
+
+/** The text from the first to the last node, with some nodes replaced. */
+function replaceNodes(text: string, body: Node[], replacements: { node: Node; text: string }[]): string {
+  const start = body[0].startIndex;
+  let out = text.slice(start, body[body.length - 1].endIndex);
+  for (const r of [...replacements].sort((a, b) => b.node.startIndex - a.node.startIndex)) {
+    out = out.slice(0, r.node.startIndex - start) + r.text + out.slice(r.node.endIndex - start);
+  }
+  return out;
+}
+
+function indentOf(lines: LineIndex, node: Node): string {
+  return /^[ \t]*/.exec(lines.lineText(lines.position(node.startIndex).line))![0];
+}
+
+/**
+ * A body's lines without their common indentation: the first line is trimmed, later lines keep their
+ * indentation relative to column `from`, where the first line started.
+ */
+function reindent(lines: string[], from: number): string[] {
+  return lines.map((line, i) => {
+    if (i === 0) return line.trim();
+    const indent = /^[ \t]*/.exec(line)![0].length;
+    return line.trim() ? `${' '.repeat(Math.max(0, indent - from))}${line.trim()}` : '';
+  });
+}
+
+/** A string, charlist or sigil that spans lines and is not a heredoc: moving its lines changes its value. */
+function hasMultilineLiteral(nodes: Node[]): boolean {
+  const visit = (node: Node): boolean => {
+    const heredoc = /^(~\w+)?("""|''')/.test(node.text);
+    if (['string', 'charlist', 'sigil'].includes(node.type) && node.text.includes('\n') && !heredoc) return true;
+    return node.namedChildren.some((c) => !!c && visit(c));
+  };
+  return nodes.some(visit);
+}
+
+/** The `@impl …` line right above a def, if any. */
+function implAbove(source: Source, def: Node): Range | undefined {
+  const line = source.lines.position(def.startIndex).line;
+  if (line === 0) return undefined;
+  const above = source.lines.lineText(line - 1);
+  if (!/^\s*@impl\b/.test(above)) return undefined;
+  return { start: { line: line - 1, character: 0 }, end: { line: line - 1, character: above.length } };
+}
+
+/** Deletes whole lines, and one blank line after them when the line before is blank too. */
+function deleteLines(source: Source, first: number, last: number): TextEdit {
+  let end = last + 1;
+  const blank = (l: number) => l >= 0 && l < source.lines.lineCount && source.lines.lineText(l).trim() === '';
+  const indent = (l: number) => /^\s*/.exec(source.lines.lineText(l))![0].length;
+  if (blank(end) && (blank(first - 1) || first === 0)) end++;
+  // The last clause before `end`: take the blank line above it instead, so none is left before `end`.
+  else if (!blank(end) && end < source.lines.lineCount && blank(first - 1) && indent(end) < indent(first)) first--;
+  if (end >= source.lines.lineCount) {
+    return { uri: source.uri, range: { start: { line: first, character: 0 }, end: source.lines.position(source.text.length) }, newText: '' };
+  }
+  return { uri: source.uri, range: { start: { line: first, character: 0 }, end: { line: end, character: 0 } }, newText: '' };
+}
+
+function startOfLineIfOnlyIndent(source: Source, offset: number): number {
+  const { line, character } = source.lines.position(offset);
+  const before = source.lines.lineText(line).slice(0, character);
+  return before.trim() === '' ? source.lines.lineStart(line) : offset;
+}
+
+function findNodeByRange(source: Source, range: Range): Node | undefined {
+  const start = source.lines.offset(range.start);
+  const end = source.lines.offset(range.end);
+  let node: Node | null = source.tree.rootNode.descendantForIndex(start, Math.max(start, end - 1));
+  while (node && !(node.startIndex === start && node.endIndex === end)) node = node.parent;
+  return node ?? undefined;
+}
+
+/** Sorts edits and drops exact duplicates (two clauses sharing a blank line). */
+function mergeLineDeletions(edits: TextEdit[]): TextEdit[] {
+  const seen = new Set<string>();
+  return edits.filter((e) => {
+    const key = `${e.uri}:${e.range.start.line}:${e.range.start.character}:${e.range.end.line}:${e.range.end.character}:${e.newText}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/** Attributes that document or configure the module: never "set but not used". */
+const DOC_ATTRIBUTES = new Set(['moduledoc', 'doc', 'spec', 'impl', 'type', 'typep', 'opaque', 'callback', 'macrocallback', 'behaviour', 'derive',
+  'enforce_keys', 'compile', 'dialyzer', 'external_resource', 'deprecated', 'since', 'typedoc', 'optional_callbacks', 'on_load', 'before_compile', 'after_compile', 'vsn']);
+
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * Deletions the edits make necessary so the module still compiles without warnings: module attributes
+ * and private functions that only the deleted code used.
+ */
+function unusedAfter(source: Source, edits: TextEdit[]): TextEdit[] {
+  const after = applyTextEdits(source, edits.filter((e) => e.uri === source.uri));
+  const out: TextEdit[] = [];
+  for (let line = 0; line < source.lines.lineCount; line++) {
+    const text = source.lines.lineText(line);
+    const attribute = /^\s*@(\w+)\s+\S/.exec(text);
+    if (!attribute || DOC_ATTRIBUTES.has(attribute[1]) || !after.includes(text)) continue;
+    const uses = after.match(new RegExp(`@${attribute[1]}\\b`, 'g'))?.length ?? 0;
+    if (uses === 1) out.push(deleteLines(source, line, line));
+  }
+  const seen = new Set<string>();
+  for (const match of source.text.matchAll(/^[ \t]*defp\s+([a-z_][\w?!]*)/gm)) {
+    const name = match[1];
+    if (seen.has(name)) continue;
+    seen.add(name);
+    const defs = after.match(new RegExp(`^[ \\t]*defp\\s+${escapeRegExp(name)}(?![\\w?!])`, 'gm'))?.length ?? 0;
+    const uses = after.match(new RegExp(`(?<![\\w.@])${escapeRegExp(name)}(?![\\w?!:])`, 'g'))?.length ?? 0;
+    if (defs === 0 || uses > defs) continue;
+    // Only its own clauses name it: delete every clause.
+    for (const clause of source.text.matchAll(new RegExp(`^[ \\t]*defp\\s+${escapeRegExp(name)}(?![\\w?!])`, 'gm'))) {
+      let node: Node | null = source.tree.rootNode.descendantForIndex(clause.index! + clause[0].indexOf('defp'));
+      while (node && node.type !== 'call') node = node.parent;
+      if (node) out.push(deleteLines(source, source.lines.position(node.startIndex).line, source.lines.position(node.endIndex).line));
+    }
+  }
+  return out;
+}
+
+/** The text after edits (non-overlapping, in any order). */
+export function applyTextEdits(source: { text: string; lines: LineIndex }, edits: TextEdit[]): string {
+  const sorted = [...edits].sort((a, b) => source.lines.offset(b.range.start) - source.lines.offset(a.range.start));
+  let out = source.text;
+  for (const e of sorted) out = out.slice(0, source.lines.offset(e.range.start)) + e.newText + out.slice(source.lines.offset(e.range.end));
+  return out;
+}
+
+/**
+ * Edits as LSP wants them: per file, no two overlapping. Deletions that touch or overlap are merged; an
+ * insertion where a deletion ends joins it.
+ */
+export function normalizeEdits(edits: TextEdit[], lineIndexOf: (uri: string) => LineIndex | undefined): TextEdit[] {
+  const out: TextEdit[] = [];
+  const byUri = new Map<string, TextEdit[]>();
+  for (const e of edits) byUri.set(e.uri, [...(byUri.get(e.uri) ?? []), e]);
+  for (const [uri, list] of byUri) {
+    const lines = lineIndexOf(uri);
+    if (!lines) continue;
+    const spans = list.map((e) => ({ start: lines.offset(e.range.start), end: lines.offset(e.range.end), text: e.newText }))
+      .sort((a, b) => a.start - b.start || a.end - b.end);
+    const merged: typeof spans = [];
+    for (const span of spans) {
+      const last = merged[merged.length - 1];
+      if (last && span.start <= last.end && (last.text === '' || span.text === '' || span.start === span.end)) {
+        // Overlapping or touching: one edit covering both, keeping any inserted text.
+        last.text = span.start >= last.end ? last.text + span.text : last.text || span.text;
+        last.end = Math.max(last.end, span.end);
+      } else if (last && span.start < last.end) {
+        throw new Error(`overlapping edits in ${uri}`);
+      } else {
+        merged.push({ ...span });
+      }
+    }
+    for (const m of merged) {
+      // Whole lines deleted right before a closing `end`: the blank line above them goes too.
+      const first = lines.position(m.start);
+      const next = lines.position(m.end);
+      const indent = (line: number) => /^\s*/.exec(lines.lineText(line))![0].length;
+      if (m.text === '' && first.character === 0 && next.character === 0 && first.line > 0 && lines.lineText(first.line - 1).trim() === ''
+        && next.line < lines.lineCount && lines.lineText(next.line).trim() !== '' && indent(next.line) < indent(first.line)) {
+        m.start = lines.lineStart(first.line - 1);
+      }
+      out.push({ uri, range: lines.range(m.start, m.end), newText: m.text });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,203 @@
+// The quick fixes, proven with the real compiler. Each case copies the fixture mix project
+// (test/fixtures/shop_fix: no Hex dependencies, a local stand-in for Ecto.Repo), asks the language server
+// for the fix over LSP, writes the edits, and requires that Elixir parses every changed file, that
+// `mix compile --warnings-as-errors` and `mix test` pass (the tests call the client API: same answers as
+// before), that the finding is gone, and that the changed code reads as the table says.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { before, describe, test } from 'node:test';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { elixirRejects, ROOT } from './helpers';
+import { applyEdits, editsByUri, LspClient } from './lsp-client';
+
+const FIXTURE = path.join(ROOT, 'test', 'fixtures', 'shop_fix');
+
+function copyFixture(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'chokepoint-fix-'));
+  fs.cpSync(FIXTURE, dir, { recursive: true, filter: (src) => !src.includes(`${path.sep}_build`) });
+  return dir;
+}
+
+/** `mix compile --warnings-as-errors` then `mix test`, offline; returns the failure output or ''. */
+function mixCheck(dir: string): string {
+  const env = { ...process.env, MIX_ENV: 'test', HEX_OFFLINE: '1' };
+  for (const args of [['compile', '--warnings-as-errors'], ['test']]) {
+    const run = spawnSync('mix', args, { cwd: dir, env, encoding: 'utf8', timeout: 180_000 });
+    if (run.error) throw new Error(`cannot run mix (install Debian's elixir package): ${run.error.message}`);
+    if (run.status !== 0) return `mix ${args.join(' ')} failed:\n${run.stdout}\n${run.stderr}`;
+  }
+  return '';
+}
+
+interface FixCase {
+  name: string;
+  file: string;
+  rule: string;
+  /** Picks the diagnostic (by its line's text). */
+  line: RegExp;
+  title: RegExp;
+  kind: 'quickfix' | 'refactor.rewrite';
+  /** Files the fix must change, relative to the project. */
+  changes: string[];
+  /** Text each changed file must contain after the fix, and text it must not. */
+  after: Record<string, { has?: string[]; lacks?: string[] }>;
+}
+
+const CASES: FixCase[] = [
+  {
+    name: 'stateless-server: turn the server into a plain module and drop it from the application',
+    file: 'lib/shop_fix/price_formatter.ex', rule: 'stateless-server', line: /use GenServer/,
+    title: /^Turn ShopFix\.PriceFormatter into a plain module$/, kind: 'refactor.rewrite',
+    changes: ['lib/shop_fix/price_formatter.ex', 'lib/shop_fix/application.ex'],
+    after: {
+      'lib/shop_fix/price_formatter.ex': {
+        has: [
+          '  def format(cents, currency \\\\ "EUR") do\n    units = div(cents, 100)\n    rest = cents |> rem(100) |> Integer.to_string() |> String.pad_leading(2, "0")\n    Map.fetch!(@symbols, currency) <> Integer.to_string(units) <> "." <> rest\n  end',
+          '  def parse(text) do\n    case Float.parse(String.replace(text, ~r/[^\\d.]/u, "")) do\n      {value, ""} -> {:ok, round(value * 100)}\n      _ -> :error\n    end\n  end',
+        ],
+        lacks: ['use GenServer', 'start_link', 'def init', 'handle_call', '@impl', '@name'],
+      },
+      'lib/shop_fix/application.ex': { has: ['      ShopFix.Repo,\n      ShopFix.UserStore,'], lacks: ['PriceFormatter'] },
+    },
+  },
+  {
+    name: 'repo-in-server: run one query in the caller (the callback names the id differently)',
+    file: 'lib/shop_fix/user_store.ex', rule: 'repo-in-server', line: /Repo\.get\(/,
+    title: /^Run the query in the caller: move handle_call\(\{:get, user_id\}\) into its client function$/, kind: 'refactor.rewrite',
+    changes: ['lib/shop_fix/user_store.ex'],
+    after: {
+      'lib/shop_fix/user_store.ex': {
+        has: ['  def get(id) do\n    user_id = id\n    Repo.get(:users, user_id)\n  end', '  @impl true\n  def handle_call(:list_active, _from, state) do'],
+        lacks: ['{:get, '],
+      },
+    },
+  },
+  {
+    name: 'repo-in-server: run every query in the callers',
+    file: 'lib/shop_fix/user_store.ex', rule: 'repo-in-server', line: /use GenServer/,
+    title: /^Run the queries in the callers: move 2 callbacks into their client functions$/, kind: 'refactor.rewrite',
+    changes: ['lib/shop_fix/user_store.ex'],
+    after: {
+      'lib/shop_fix/user_store.ex': {
+        has: ['  def list_active do\n    users = Repo.all(:users) |> Enum.filter(& &1.active)\n    users\n  end'],
+        lacks: ['handle_call', 'GenServer.call'],
+      },
+    },
+  },
+  {
+    name: 'blocking-callback: write the file in the caller',
+    file: 'lib/shop_fix/exporter.ex', rule: 'blocking-callback', line: /File\.write!/,
+    title: /^Do the work in the caller: move handle_call\(\{:export, path, rows\}\) into its client function$/, kind: 'refactor.rewrite',
+    changes: ['lib/shop_fix/exporter.ex'],
+    after: {
+      'lib/shop_fix/exporter.ex': {
+        has: ['  def export(path, rows) do\n    csv = Enum.map_join(rows, fn row -> Enum.join(row, ",") <> "\\n" end)\n    File.write!(path, csv)\n    :ok\n  end', '  @impl true\n  def handle_call(:count, _from, count)'],
+        lacks: [':export'],
+      },
+    },
+  },
+  {
+    name: 'scattered-calls: call the existing client function',
+    file: 'lib/shop_fix/reports.ex', rule: 'scattered-calls', line: /stock_line/,
+    title: /^Call ShopFix\.Inventory\.stock\/1 instead$/, kind: 'quickfix',
+    changes: ['lib/shop_fix/reports.ex'],
+    after: { 'lib/shop_fix/reports.ex': { has: ['def stock_line(sku), do: "#{sku}: #{ShopFix.Inventory.stock(sku)}"'] } },
+  },
+  {
+    name: 'scattered-calls: add the missing client function and call it',
+    file: 'lib/shop_fix/alerts.ex', rule: 'scattered-calls', line: /reorder\?/,
+    title: /^Add ShopFix\.Inventory\.low\?\/1 and call it$/, kind: 'refactor.rewrite',
+    changes: ['lib/shop_fix/alerts.ex', 'lib/shop_fix/inventory.ex'],
+    after: {
+      'lib/shop_fix/alerts.ex': { has: ['def reorder?(sku), do: ShopFix.Inventory.low?(sku)'] },
+      'lib/shop_fix/inventory.ex': { has: ['  def low?(sku), do: GenServer.call(__MODULE__, {:low?, sku})'] },
+    },
+  },
+];
+
+describe('quick fixes compile and keep the client API', () => {
+  before(() => {
+    const dir = copyFixture();
+    try {
+      assert.equal(mixCheck(dir), '', 'the fixture must compile and pass its tests before any fix');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  for (const c of CASES) {
+    test(c.name, async () => {
+      const dir = copyFixture();
+      const client = await LspClient.start(dir);
+      try {
+        await client.whenIndexed();
+        const file = path.join(dir, c.file);
+        const uri = pathToFileURL(file).href;
+        const text = fs.readFileSync(file, 'utf8');
+        const diagnostics = await client.open(uri, text);
+        const lines = text.split('\n');
+        const diagnostic = diagnostics.find((d) => d.code === c.rule && c.line.test(lines[d.range.start.line]));
+        assert.ok(diagnostic, `no ${c.rule} diagnostic: ${diagnostics.map((d) => `${d.range.start.line}:${d.code}`).join(' ')}`);
+        const actions = await client.codeActions(uri, [diagnostic]);
+        const action = actions.find((a) => c.title.test(a.title));
+        assert.ok(action?.edit, `no action ${c.title}: ${actions.map((a) => a.title).join(' | ')}`);
+        assert.equal(action.kind, c.kind);
+        const changes = editsByUri(action.edit);
+        const changed = Object.keys(changes).map((u) => path.relative(dir, fileURLToPath(u))).sort();
+        assert.deepEqual(changed, [...c.changes].sort());
+        if (changed.length > 1) {
+          // Edits to several files ask the user first.
+          assert.equal(action.edit.changeAnnotations?.['chokepoint-refactor']?.needsConfirmation, true);
+        }
+        const outputs: string[] = [];
+        for (const [u, edits] of Object.entries(changes)) {
+          const target = fileURLToPath(u);
+          const out = applyEdits(fs.readFileSync(target, 'utf8'), edits);
+          fs.writeFileSync(target, out);
+          outputs.push(out);
+          const expected = c.after[path.relative(dir, target)];
+          for (const snippet of expected?.has ?? []) assert.ok(out.includes(snippet), `${path.relative(dir, target)} lacks:\n${snippet}\n--- got:\n${out}`);
+          for (const snippet of expected?.lacks ?? []) assert.ok(!out.includes(snippet), `${path.relative(dir, target)} still has ${snippet}:\n${out}`);
+        }
+        assert.deepEqual(elixirRejects(outputs), []);
+        assert.equal(mixCheck(dir), '');
+        // The finding the fix was for is gone.
+        const after = await client.change(uri, [{ text: fs.readFileSync(file, 'utf8') }]);
+        const fixedLine = (d: { range: { start: { line: number } } }) => c.line.test(fs.readFileSync(file, 'utf8').split('\n')[d.range.start.line] ?? '');
+        assert.ok(!after.some((d) => d.code === c.rule && fixedLine(d) && d.range.start.line === diagnostic.range.start.line), JSON.stringify(after.map((d) => [d.range.start.line, d.code])));
+      } finally {
+        await client.stop();
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  }
+
+  test('no fix is offered where it cannot be done correctly', async () => {
+    const client = await LspClient.start(null);
+    try {
+      const uri = 'file:///nofix/ledger.ex';
+      // The query's result is kept in the state: it cannot move to the caller, and the server is not stateless.
+      const text = `defmodule Shop.Ledger do
+  use GenServer
+  def start_link(_), do: GenServer.start_link(__MODULE__, %{}, name: __MODULE__)
+  def total(id), do: GenServer.call(__MODULE__, {:total, id})
+  def init(s), do: {:ok, s}
+  def handle_call({:total, id}, _from, cache) do
+    total = Shop.Repo.one(id)
+    {:reply, total, Map.put(cache, id, total)}
+  end
+end
+`;
+      const diagnostics = await client.open(uri, text);
+      const onQuery = diagnostics.find((d) => d.code === 'repo-in-server' && d.range.start.line === 6)!;
+      assert.ok(onQuery);
+      const titles = (await client.codeActions(uri, [onQuery])).map((a) => a.title);
+      assert.deepEqual(titles, ['Disable repo-in-server for this line', 'Disable repo-in-server for the entire file']);
+    } finally {
+      await client.stop();
+    }
+  });
+});
