@@ -201,3 +201,11 @@ end
     }
   });
 });
+
+test('bench/singleton_vs_pool.exs runs and shows the singleton is the slower one', () => {
+  const run = spawnSync('elixir', [path.join(ROOT, 'bench', 'singleton_vs_pool.exs'), '20', '3', '2'], { encoding: 'utf8', timeout: 120_000 });
+  assert.equal(run.status, 0, run.stderr);
+  const ratio = /throughput ratio \(fix \/ singleton\): ([\d.]+)x/.exec(run.stdout);
+  assert.ok(ratio, run.stdout);
+  assert.ok(Number(ratio[1]) > 2, run.stdout);
+});
