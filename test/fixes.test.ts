@@ -60,7 +60,7 @@ const CASES: FixCase[] = [
         ],
         lacks: ['use GenServer', 'start_link', 'def init', 'handle_call', '@impl', '@name'],
       },
-      'lib/shop_fix/application.ex': { has: ['      ShopFix.Repo,\n      ShopFix.UserStore,'], lacks: ['PriceFormatter'] },
+      'lib/shop_fix/application.ex': { has: ['      {Task.Supervisor, name: ShopFix.TaskSupervisor},\n      ShopFix.UserStore,'], lacks: ['PriceFormatter'] },
     },
   },
   {
@@ -115,6 +115,27 @@ const CASES: FixCase[] = [
       'lib/shop_fix/alerts.ex': { has: ['def reorder?(sku), do: ShopFix.Inventory.low?(sku)'] },
       'lib/shop_fix/inventory.ex': { has: ['  def low?(sku), do: GenServer.call(__MODULE__, {:low?, sku})'] },
     },
+  },
+  {
+    name: 'unsupervised-start: a server the application starts by hand goes into its children',
+    file: 'lib/shop_fix/application.ex', rule: 'unsupervised-start', line: /Counter\.start_link/,
+    title: /^Start ShopFix\.Counter in ShopFix\.Application's children$/, kind: 'refactor.rewrite',
+    changes: ['lib/shop_fix/application.ex'],
+    after: { 'lib/shop_fix/application.ex': { has: ['    children = [\n      {ShopFix.Counter, 100},\n      ShopFix.Repo,'], lacks: ['Counter.start_link'] } },
+  },
+  {
+    name: 'unsupervised-start: a server started unlinked goes under the application\'s DynamicSupervisor',
+    file: 'lib/shop_fix/jobs.ex', rule: 'unsupervised-start', line: /Progress\.start/,
+    title: /^Start it under ShopFix\.JobSupervisor$/, kind: 'refactor.rewrite',
+    changes: ['lib/shop_fix/jobs.ex'],
+    after: { 'lib/shop_fix/jobs.ex': { has: ['def start(total), do: DynamicSupervisor.start_child(ShopFix.JobSupervisor, {ShopFix.Progress, [total: total]})'] } },
+  },
+  {
+    name: 'unsupervised-start: a spawn on a web request runs under the Task.Supervisor',
+    file: 'lib/shop_fix_web/import_controller.ex', rule: 'unsupervised-start', line: /spawn/,
+    title: /^Run it under ShopFix\.TaskSupervisor$/, kind: 'refactor.rewrite',
+    changes: ['lib/shop_fix_web/import_controller.ex'],
+    after: { 'lib/shop_fix_web/import_controller.ex': { has: ['    Task.Supervisor.start_child(ShopFix.TaskSupervisor, fn -> send(pid, :imported) end)\n    :accepted'] } },
   },
 ];
 

@@ -269,6 +269,8 @@ export interface Refactorings {
   toPlainModule(server: Serializer): Refactoring;
   /** A raw GenServer.call/cast on a server replaced by its client function (added when missing). */
   useClientFunction(callerUri: string, range: Range, server: Serializer): Refactoring;
+  /** A process started by hand, started by a supervisor instead. */
+  superviseStart(uri: string, range: Range, enclosing: { module: string; function: string }): Refactoring;
 }
 
 export interface Finding {

@@ -271,6 +271,75 @@ export class ElixirRefactorer {
     };
   }
 
+  /**
+   * Puts a process started by hand under supervision:
+   * - in an Application's start/2, `{:ok, _} = Mod.start_link(arg)` becomes `{Mod, arg}` at the head of
+   *   its children (started first, as before);
+   * - elsewhere, `Mod.start_link(arg)` / `Mod.start(arg)` becomes `DynamicSupervisor.start_child(Sup, {Mod, arg})`
+   *   with the application's named DynamicSupervisor (both return `{:ok, pid}`), and a `spawn(fn)` whose
+   *   result is not used becomes `Task.Supervisor.start_child(Sup, fn)` with its named Task.Supervisor.
+   */
+  superviseStart(uri: string, range: Range, enclosing: { module: string; function: string }): Refactoring {
+    const source = this.source(uri);
+    const call = source && this.nodeAt(source, range);
+    if (!source || !call) return { reason: 'the start call could not be found' };
+    const target = call.childForFieldName('target');
+    const args = argumentsOf(call);
+    const application = [...this.project.knownModules].map((m) => this.project.module(m)!).find((m) => m.supervisor === 'application');
+    if (!application) return { reason: 'no Application module in the workspace' };
+    const appChildren = application.children.filter((c) => !c.dynamic);
+    const named = (module: string) => appChildren.map((c) => c.registration).find((r, i) => appChildren[i].module === module && r?.kind === 'name' && r.name)?.name;
+
+    if (target?.type === 'identifier' && (target.text === 'spawn' || target.text === 'spawn_link')) {
+      const supervisor = named('Task.Supervisor');
+      if (!supervisor) return { reason: 'the application starts no named Task.Supervisor' };
+      if (args.length !== 1 || args[0].type !== 'anonymous_function') return { reason: 'only spawn(fn -> … end) is rewritten' };
+      if (!isDiscarded(call)) return { reason: 'the pid spawn returns is used' };
+      return { edits: [{ uri, range, newText: `Task.Supervisor.start_child(${supervisor}, ${args[0].text})` }], title: `Run it under ${supervisor}` };
+    }
+    if (target?.type !== 'dot' || !/^(start|start_link)$/.test(target.childForFieldName('right')?.text ?? '')) return { reason: 'only Mod.start/start_link calls are rewritten' };
+    const module = this.project.serializerNamed(this.moduleName(target.childForFieldName('left')!, uri, range) ?? '');
+    if (!module || args.length > 1) return { reason: 'the started module is not a server with a one-argument start_link' };
+    if (!module.functions.some((f) => f.name === 'start_link' && f.arity === 1)) return { reason: `${module.name} has no start_link/1 for a child spec` };
+    const arg = args[0] ? (args[0].type === 'keywords' ? `[${args[0].text}]` : args[0].text) : '[]';
+    const spec = `{${module.name}, ${arg}}`;
+
+    if (enclosing.module === application.name && enclosing.function === 'start') {
+      const statement = statementOf(call);
+      if (!statement || !discardsResult(statement, call)) return { reason: 'the result of the start call is used' };
+      const first = appChildren[0];
+      const firstNode = first && first.uri === uri ? findNodeByRange(source, first.range) : undefined;
+      if (!firstNode || firstNode.parent?.type !== 'list') return { reason: "the application's children are not a plain list here" };
+      const lineStart = startOfLineIfOnlyIndent(source, firstNode.startIndex);
+      const indent = source.text.slice(lineStart, firstNode.startIndex);
+      const insert = lineStart === firstNode.startIndex ? { at: firstNode.startIndex, text: `${spec}, ` } : { at: lineStart, text: `${indent}${spec},\n` };
+      const lines = source.lines;
+      return {
+        title: `Start ${module.name} in ${application.name}'s children`,
+        edits: [
+          deleteLines(source, lines.position(statement.startIndex).line, lines.position(statement.endIndex).line),
+          { uri, range: lines.range(insert.at, insert.at), newText: insert.text },
+        ],
+      };
+    }
+    const supervisor = named('DynamicSupervisor');
+    if (!supervisor) return { reason: 'the application starts no named DynamicSupervisor' };
+    return { edits: [{ uri, range, newText: `DynamicSupervisor.start_child(${supervisor}, ${spec})` }], title: `Start it under ${supervisor}` };
+  }
+
+  /** The module an alias in the file names, through the model's resolved calls at that place. */
+  private moduleName(node: Node, uri: string, range: Range): string | undefined {
+    for (const name of this.project.knownModules) {
+      const info = this.project.module(name)!;
+      if (info.uri !== uri) continue;
+      for (const fn of info.functions) {
+        const call = fn.calls.find((c) => c.range.start.line === range.start.line && c.range.start.character === range.start.character);
+        if (call?.module) return call.module;
+      }
+    }
+    return node.type === 'alias' ? node.text : undefined;
+  }
+
   /** The line index of a file this refactorer read (for normalizeEdits). */
   linesOf(uri: string): LineIndex | undefined {
     return this.source(uri)?.lines;
@@ -557,4 +626,32 @@ export function normalizeEdits(edits: TextEdit[], lineIndexOf: (uri: string) => 
     }
   }
   return out;
+}
+
+/** The expression statement holding the call: itself, or `pattern = call`, directly in a block. */
+function statementOf(call: Node): Node | undefined {
+  let node: Node = call;
+  if (node.parent?.type === 'binary_operator' && node.parent.child(1)?.type === '=' && node.parent.childForFieldName('right')?.id === node.id) node = node.parent;
+  return node.parent && (node.parent.type === 'do_block' || node.parent.type === 'block' || node.parent.type === 'stab_clause' || node.parent.type === 'body') ? node : undefined;
+}
+
+/** The statement binds nothing used later: the call alone, or `{:ok, _pid} = call` with only `_` names. */
+function discardsResult(statement: Node, call: Node): boolean {
+  if (statement.id === call.id) return true;
+  const left = statement.childForFieldName('left');
+  const names: string[] = [];
+  const collect = (n: Node) => {
+    if (n.type === 'identifier') names.push(n.text);
+    n.namedChildren.forEach((c) => c && collect(c));
+  };
+  if (left) collect(left);
+  return names.every((n) => n.startsWith('_'));
+}
+
+/** A call whose value nobody uses: a statement in a block that is not the block's last expression. */
+function isDiscarded(call: Node): boolean {
+  const parent = call.parent;
+  if (!parent || !['do_block', 'block', 'body', 'stab_clause'].includes(parent.type)) return false;
+  const siblings = parent.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment');
+  return siblings.length > 1 && siblings[siblings.length - 1].id !== call.id;
 }

@@ -8,6 +8,8 @@
 // its helpers); a child's own start function; tests, scripts and mix tasks.
 import { clausesReached, shortModule } from '../callgraph';
 import type { CallSite, FileModel, FunctionClause, ModuleInfo, ProjectContext } from '../model';
+import { containsPosition } from '../positions';
+import { fixOf } from './fixes';
 import type { Rule } from './types';
 
 /** Functions that exist to be called by a supervisor: a start call inside them is how a child starts. */
@@ -55,7 +57,9 @@ export const unsupervisedStart: Rule = {
       const isProcess = PROCESS_REQUEST_PATHS.has(module.requestPath ?? '');
       for (const clause of module.functions) {
         const applicationStart = module.supervisor === 'application' && clause.name === 'start';
-        if (!applicationStart && CHILD_STARTERS.has(clause.name)) continue;
+        // A server's or supervisor's own start function is how a supervisor starts it.
+        const ownStart = CHILD_STARTERS.has(clause.name) && (module.supervisor !== undefined || file.serializers.some((s) => s.name === module.name));
+        if (!applicationStart && ownStart) continue;
         if (serverClauses.has(clause)) continue;
         const onRequest = project.onRequestPath(clause);
         for (const call of clause.calls) {
@@ -74,5 +78,12 @@ export const unsupervisedStart: Rule = {
         }
       }
     }
+  },
+  fixes({ finding, file, refactor }) {
+    for (const module of file.modules) {
+      const clause = module.functions.find((f) => containsPosition(f.range, finding.range.start));
+      if (clause) return fixOf(refactor.superviseStart(finding.uri, finding.range, { module: module.name, function: clause.name }), 'Start it under a supervisor', 'refactor.rewrite');
+    }
+    return [];
   },
 };

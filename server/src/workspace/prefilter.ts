@@ -55,7 +55,7 @@ export function referencesOf(model: FileModel): { modules: Set<string>; serverNa
 /** A regex that finds any of the words (`UserStore`, `:cache`) as a whole word. */
 export function mentionsAny(words: Iterable<string>): RegExp | undefined {
   const list = [...words].map((w) => w.replace(/^:/, '')).filter(Boolean).map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
-  return list.length ? new RegExp(`(?<![\\w.])(${list.join('|')})(?![\\w?!])`) : undefined;
+  return list.length ? new RegExp(`(?<![\\w])(${list.join('|')})(?![\\w?!])`) : undefined;
 }
 
 /**
