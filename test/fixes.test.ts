@@ -22,9 +22,9 @@ function copyFixture(): string {
 }
 
 /** `mix compile --warnings-as-errors` then `mix test`, offline; returns the failure output or ''. */
-function mixCheck(dir: string): string {
+function mixCheck(dir: string, testArgs: string[] = []): string {
   const env = { ...process.env, MIX_ENV: 'test', HEX_OFFLINE: '1' };
-  for (const args of [['compile', '--warnings-as-errors'], ['test']]) {
+  for (const args of [['compile', '--warnings-as-errors'], ['test', ...testArgs]]) {
     const run = spawnSync('mix', args, { cwd: dir, env, encoding: 'utf8', timeout: 180_000 });
     if (run.error) throw new Error(`cannot run mix (install Debian's elixir package): ${run.error.message}`);
     if (run.status !== 0) return `mix ${args.join(' ')} failed:\n${run.stdout}\n${run.stderr}`;
@@ -44,6 +44,8 @@ interface FixCase {
   changes: string[];
   /** Text each changed file must contain after the fix, and text it must not. */
   after: Record<string, { has?: string[]; lacks?: string[] }>;
+  /** Extra `mix test` arguments after the fix (tests of behaviour only the fix gives). */
+  testArgs?: string[];
 }
 
 const CASES: FixCase[] = [
@@ -137,6 +139,41 @@ const CASES: FixCase[] = [
     changes: ['lib/shop_fix_web/import_controller.ex'],
     after: { 'lib/shop_fix_web/import_controller.ex': { has: ['    Task.Supervisor.start_child(ShopFix.TaskSupervisor, fn -> send(pid, :imported) end)\n    :accepted'] } },
   },
+  {
+    name: 'self-call: compute the answer in the callback instead of calling the server',
+    file: 'lib/shop_fix/sessions.ex', rule: 'self-call', line: /count\(\)/,
+    title: /^Call count_reply\/1 instead of the server$/, kind: 'refactor.rewrite',
+    changes: ['lib/shop_fix/sessions.ex'],
+    after: {
+      'lib/shop_fix/sessions.ex': {
+        has: [
+          '{:reply, %{count: count_reply(sessions), ids: Enum.sort(Map.keys(sessions))}, sessions}',
+          '  def handle_call(:count, _from, sessions), do: {:reply, count_reply(sessions), sessions}',
+          '  end\n\n  defp count_reply(sessions) do\n    map_size(sessions)\n  end\nend',
+        ],
+      },
+    },
+    // stats/0 exited with :calling_self before the fix; after it, its test passes too.
+    testArgs: ['--include', 'after_fix'],
+  },
+  {
+    name: 'global-state-server: keep the settings in :persistent_term',
+    file: 'lib/shop_fix/settings.ex', rule: 'global-state-server', line: /use Agent/,
+    title: /^Keep ShopFix\.Settings's value in :persistent_term$/, kind: 'refactor.rewrite',
+    changes: ['lib/shop_fix/settings.ex'],
+    after: {
+      'lib/shop_fix/settings.ex': {
+        has: [
+          'def child_spec(arg), do: %{id: __MODULE__, start: {__MODULE__, :start_link, [arg]}}',
+          '  def start_link(_opts) do\n    :persistent_term.put(__MODULE__, %{currency: "EUR", banner: "Welcome"})\n    :ignore\n  end',
+          '  def currency do\n    :persistent_term.get(__MODULE__).currency\n  end',
+          '  def banner do\n    settings = :persistent_term.get(__MODULE__)\n    settings.banner\n  end',
+          '  def put(changes) do\n    :persistent_term.put(__MODULE__, Map.merge(:persistent_term.get(__MODULE__), changes))\n  end',
+        ],
+        lacks: ['Agent'],
+      },
+    },
+  },
 ];
 
 describe('quick fixes compile and keep the client API', () => {
@@ -184,7 +221,7 @@ describe('quick fixes compile and keep the client API', () => {
           for (const snippet of expected?.lacks ?? []) assert.ok(!out.includes(snippet), `${path.relative(dir, target)} still has ${snippet}:\n${out}`);
         }
         assert.deepEqual(elixirRejects(outputs), []);
-        assert.equal(mixCheck(dir), '');
+        assert.equal(mixCheck(dir, c.testArgs), '');
         // The finding the fix was for is gone.
         const after = await client.change(uri, [{ text: fs.readFileSync(file, 'utf8') }]);
         const fixedLine = (d: { range: { start: { line: number } } }) => c.line.test(fs.readFileSync(file, 'utf8').split('\n')[d.range.start.line] ?? '');

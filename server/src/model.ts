@@ -271,6 +271,10 @@ export interface Refactorings {
   useClientFunction(callerUri: string, range: Range, server: Serializer): Refactoring;
   /** A process started by hand, started by a supervisor instead. */
   superviseStart(uri: string, range: Range, enclosing: { module: string; function: string }): Refactoring;
+  /** A callback's call to its own server replaced by a function that does the work on its state. */
+  callWorkDirectly(server: Serializer, caller: Handler, range: Range): Refactoring;
+  /** A global-variable Agent as :persistent_term. */
+  toPersistentTerm(server: Serializer): Refactoring;
 }
 
 export interface Finding {

@@ -340,6 +340,144 @@ export class ElixirRefactorer {
     return node.type === 'alias' ? node.text : undefined;
   }
 
+  /**
+   * A callback that calls its own server (`GenServer.call(self(), :count)`, or a client function that
+   * does) computes the answer directly instead: the work of the callback for that message moves into a
+   * private function of the message's values and the state, which both that callback and the self-call use.
+   */
+  callWorkDirectly(server: Serializer, caller: Handler, range: Range): Refactoring {
+    const source = this.source(server.uri);
+    const site = source && this.nodeAt(source, range);
+    if (!source || !site) return { reason: 'the call could not be found' };
+    const callerDef = this.nodeAt(source, caller.range);
+    const callerParams = callerDef ? argumentsOf(argumentsOf(callerDef)[0] ?? callerDef) : [];
+    const stateVar = callerParams[callerParams.length - 1];
+    if (!stateVar || stateVar.type !== 'identifier' || stateVar.text.startsWith('_')) return { reason: 'the calling callback does not name its state' };
+    // The message the site sends: directly, or through a client function whose body sends it.
+    let message: Node | undefined;
+    let values: string[];
+    const direct = sentMessageTo(site);
+    if (direct) {
+      message = direct;
+      values = messageParts(direct)?.rest.map((n) => n.text) ?? [];
+    } else {
+      const fnName = site.childForFieldName('target')?.text;
+      const client = server.functions.find((f) => f.visibility === 'public' && f.name === fnName && f.arity === argumentsOf(site).length);
+      const clientDef = client && this.nodeAt(source, client.range);
+      const body = clientDef ? bodyNodes(clientDef) : [];
+      message = body.length === 1 ? sentMessage(body[0], 'call') : undefined;
+      const head = clientDef ? argumentsOf(clientDef)[0] : undefined;
+      const params = head?.type === 'call' ? argumentsOf(head).map((p) => p.text) : [];
+      const args = argumentsOf(site).map((a) => a.text);
+      const parts = messageParts(message);
+      if (!parts || !parts.rest.every((e) => params.includes(e.text))) return { reason: 'the client function sends values it computes' };
+      values = parts.rest.map((e) => args[params.indexOf(e.text)]);
+    }
+    const parts = messageParts(message);
+    if (!parts) return { reason: 'the message is not a tag with values' };
+    const tag = parts.tag.slice(1);
+    const targets = server.handlers.filter((h) => h.kind === 'handle_call' && h.tag === tag);
+    if (targets.length !== 1) return { reason: `the message :${tag} has ${targets.length} handle_call clauses` };
+    const target = targets[0];
+    if (target === caller) return { reason: 'the callback sends its own message' };
+    if (target.stateUse === 'changed' || target.stateUse === 'unknown') return { reason: `handle_call(${target.message}) changes the state` };
+    const def = this.nodeAt(source, target.range);
+    const head = def ? argumentsOf(def)[0] : undefined;
+    const params = head?.type === 'call' ? argumentsOf(head) : [];
+    const pattern = messageParts(params[0]);
+    if (!def || !head || !pattern || !pattern.rest.every((p) => p.type === 'identifier' && !p.text.startsWith('_'))) return { reason: 'the message pattern is more than a tag and variables' };
+    if (params[1] && !params[1].text.startsWith('_')) return { reason: 'the callback uses the caller (from)' };
+    const state = params[2];
+    const body = bodyNodes(def);
+    const replacements: { node: Node; text: string }[] = [];
+    let problem: string | undefined;
+    forEachReturnTuple(body, (tuple) => {
+      const items = tuple.namedChildren.filter(Boolean) as Node[];
+      if (items[0]?.text !== ':reply' || items.length < 3 || items[2].text !== state?.text) problem ??= 'a reply is not {:reply, value, state}';
+      else replacements.push({ node: tuple, text: items[1].text });
+    });
+    if (problem || replacements.length === 0) return { reason: problem ?? 'no reply could be followed' };
+    const helper = `${tag.replace(/[?!]$/, '')}_reply`;
+    if (!/^[a-z_]\w*$/.test(helper) || server.functions.some((f) => f.name === helper)) return { reason: `${helper} is taken` };
+    const bodyText = replaceNodes(source.text, body, replacements);
+    // The helper takes the state only when its body (the replies' values included) reads it.
+    const usesState = !!state && !state.text.startsWith('_') && new RegExp(`(?<![\\w@:.])${state.text}(?![\\w?!:])`).test(bodyText);
+    const helperParams = [...pattern.rest.map((p) => p.text), ...(usesState ? [state!.text] : [])];
+    const indent = indentOf(source.lines, def);
+    const from = source.lines.position(body[0].startIndex).character;
+    if (from !== indent.length + 2 && bodyText.includes('\n') && hasMultilineLiteral(body)) return { reason: 'moving the body would change a multi-line string' };
+    const eol = source.text.includes('\r\n') ? '\r\n' : '\n';
+    const helperText = [`${indent}defp ${helper}(${helperParams.join(', ')}) do`, ...reindent(bodyText.split(/\r?\n/), from).map((l) => (l ? `${indent}  ${l}` : '')), `${indent}end`].join(eol);
+    const headText = source.text.slice(def.startIndex, head.endIndex);
+    const callArgs = [...pattern.rest.map((p) => p.text), ...(usesState ? [state!.text] : [])];
+    const newTarget = `${headText}, do: {:reply, ${helper}(${callArgs.join(', ')}), ${state?.text ?? 'state'}}`;
+    const siteArgs = [...values, ...(usesState ? [stateVar.text] : [])];
+    // At the end of the module: between the clauses of one function it would split them.
+    const lastLine = server.moduleRange.end.line - 1;
+    return {
+      title: `Call ${helper}/${helperParams.length} instead of the server`,
+      edits: [
+        { uri: source.uri, range: source.lines.range(site.startIndex, site.endIndex), newText: `${helper}(${siteArgs.join(', ')})` },
+        { uri: source.uri, range: source.lines.range(def.startIndex, def.endIndex), newText: newTarget },
+        { uri: source.uri, range: { start: { line: lastLine + 1, character: 0 }, end: { line: lastLine + 1, character: 0 } }, newText: `${eol}${helperText}${eol}` },
+      ],
+    };
+  }
+
+  /**
+   * A singleton Agent used as a global variable, as :persistent_term: the value is put at start-up
+   * (start_link returns :ignore, so the supervisor keeps no process), reads take it in the caller, and
+   * updates put the new value. Only for Agents whose client functions are exactly Agent.get/update on
+   * the module with a function of the value. Updates are no longer serialized: last writer wins.
+   */
+  toPersistentTerm(server: Serializer): Refactoring {
+    if (server.kind !== 'Agent') return { reason: 'only Agents are converted' };
+    const source = this.source(server.uri);
+    if (!source) return { reason: `cannot read ${server.uri}` };
+    const edits: TextEdit[] = [];
+    const term = ':persistent_term.get(__MODULE__)';
+    const eol = source.text.includes('\r\n') ? '\r\n' : '\n';
+    for (const fn of server.functions) {
+      const def = this.nodeAt(source, fn.range);
+      const body = def ? bodyNodes(def) : [];
+      const call = body.length === 1 && body[0].type === 'call' ? body[0] : undefined;
+      const target = call?.childForFieldName('target');
+      const op = target?.type === 'dot' && target.childForFieldName('left')?.text === 'Agent' ? target.childForFieldName('right')?.text : undefined;
+      if (!op) {
+        if (fn.calls.some((c) => c.module === 'Agent')) return { reason: `${fn.name}/${fn.arity} uses the Agent in another way` };
+        continue;
+      }
+      const args = argumentsOf(call!);
+      const head = argumentsOf(def!)[0]!;
+      const indent = indentOf(source.lines, def!);
+      const write = (lines: string[]) => edits.push({
+        uri: source.uri, range: source.lines.range(def!.startIndex, def!.endIndex),
+        newText: [`${source.text.slice(def!.startIndex, head.endIndex)} do`, ...lines.map((l) => `${indent}  ${l}`), `${indent}end`].join(eol),
+      });
+      if (op === 'start_link' && fn.name === 'start_link') {
+        const init = args[0];
+        const name = keywordOf(args[1], 'name');
+        const initBody = init?.type === 'anonymous_function' ? stabBody(init) : undefined;
+        if (!initBody || name?.text !== '__MODULE__' || initBody.text.includes('\n')) return { reason: 'start_link is not Agent.start_link(fn -> value end, name: __MODULE__)' };
+        write([`:persistent_term.put(__MODULE__, ${initBody.text})`, ':ignore']);
+        continue;
+      }
+      if (args[0]?.text !== '__MODULE__' || args.length !== 2) return { reason: `${fn.name}/${fn.arity} does not address the Agent by its module` };
+      const applied = applyToTerm(args[1], term);
+      if (!applied) return { reason: `${fn.name}/${fn.arity} passes a function that cannot be applied in place` };
+      if (op === 'get') write([...applied.bindings, applied.value]);
+      else if (op === 'update') write([...applied.bindings, `:persistent_term.put(__MODULE__, ${applied.value})`]);
+      else return { reason: `Agent.${op} is not converted` };
+    }
+    const use = this.nodeAt(source, server.declaration);
+    if (!use) return { reason: 'the use Agent line could not be found' };
+    edits.push({
+      uri: source.uri, range: source.lines.range(use.startIndex, use.endIndex),
+      newText: 'def child_spec(arg), do: %{id: __MODULE__, start: {__MODULE__, :start_link, [arg]}}',
+    });
+    return { edits, title: `Keep ${server.name}'s value in :persistent_term` };
+  }
+
   /** The line index of a file this refactorer read (for normalizeEdits). */
   linesOf(uri: string): LineIndex | undefined {
     return this.source(uri)?.lines;
@@ -654,4 +792,59 @@ function isDiscarded(call: Node): boolean {
   if (!parent || !['do_block', 'block', 'body', 'stab_clause'].includes(parent.type)) return false;
   const siblings = parent.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment');
   return siblings.length > 1 && siblings[siblings.length - 1].id !== call.id;
+}
+
+/** The message of `GenServer.call(self(), msg)` or `GenServer.call(__MODULE__, msg)`. */
+function sentMessageTo(call: Node): Node | undefined {
+  if (call.type !== 'call') return undefined;
+  const target = call.childForFieldName('target');
+  if (target?.type !== 'dot' || target.childForFieldName('left')?.text !== 'GenServer' || target.childForFieldName('right')?.text !== 'call') return undefined;
+  const args = argumentsOf(call);
+  return args.length === 2 && (args[0].text === '__MODULE__' || args[0].text === 'self()') ? args[1] : undefined;
+}
+
+/** The value of `key:` in a keyword list argument. */
+function keywordOf(node: Node | undefined, key: string): Node | undefined {
+  const keywords = node?.type === 'keywords' ? node : node?.type === 'list' ? node.namedChildren.find((c) => c?.type === 'keywords') ?? undefined : undefined;
+  for (const pair of keywords?.namedChildren ?? []) {
+    if (pair?.type === 'pair' && new RegExp(`^${key}:\\s*$`).test(pair.childForFieldName('key')?.text ?? '')) return pair.childForFieldName('value') ?? undefined;
+  }
+  return undefined;
+}
+
+/** The single expression an anonymous function of one clause returns. */
+function stabBody(fn: Node): Node | undefined {
+  const clauses = fn.namedChildren.filter((c): c is Node => !!c && c.type === 'stab_clause');
+  const body = clauses.length === 1 ? clauses[0].childForFieldName('right') : null;
+  const exprs = body?.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment') ?? [];
+  return exprs.length === 1 ? exprs[0] : undefined;
+}
+
+/**
+ * A function given a value, applied to `term` in place: `& &1.x` → `term.x`, `&Map.get(&1, k)` →
+ * `Map.get(term, k)`, `&Map.keys/1` → `Map.keys(term)`, `fn s -> expr end` → `s = term` then `expr`.
+ */
+function applyToTerm(fun: Node, term: string): { bindings: string[]; value: string } | undefined {
+  if (fun.type === 'anonymous_function') {
+    const clauses = fun.namedChildren.filter((c): c is Node => !!c && c.type === 'stab_clause');
+    const param = clauses.length === 1 ? clauses[0].childForFieldName('left')?.namedChildren[0] : undefined;
+    const body = stabBody(fun);
+    if (!param || !body || param.type !== 'identifier' || body.text.includes('\n')) return undefined;
+    return param.text.startsWith('_') ? { bindings: [], value: body.text } : { bindings: [`${param.text} = ${term}`], value: body.text };
+  }
+  if (fun.type !== 'unary_operator' || fun.child(0)?.type !== '&') return undefined;
+  const operand = fun.namedChildren[0];
+  if (!operand || fun.text.includes('\n')) return undefined;
+  if (operand.type === 'binary_operator' && operand.child(1)?.type === '/') {
+    const name = operand.childForFieldName('left')?.text;
+    return operand.childForFieldName('right')?.text === '1' && name ? { bindings: [], value: `${name}(${term})` } : undefined;
+  }
+  // Every &1 becomes the term; any other &N means a function of more arguments.
+  const text = operand.text;
+  if (/&[2-9]/.test(text)) return undefined;
+  const occurrences = text.match(/&1(?!\d)/g)?.length ?? 0;
+  if (occurrences === 0) return undefined;
+  if (occurrences > 1 && /\bvalue\b/.test(text)) return undefined;
+  const value = occurrences === 1 ? text.replace(/&1(?!\d)/, term) : text.replace(/&1(?!\d)/g, 'value');
+  return { bindings: occurrences === 1 ? [] : [`value = ${term}`], value };
 }

@@ -3,6 +3,7 @@
 // for data that :persistent_term or an ETS table with read_concurrency would hand out in parallel.
 import { evaluate } from '../checklist';
 import type { Caller } from '../model';
+import { fixOf, serverOf } from './fixes';
 import type { Rule } from './types';
 import { describeHandler, isKeyedState, stateHandlers } from './keyed-state-server';
 
@@ -45,5 +46,9 @@ export const globalStateServer: Rule = {
         related: [...reads, ...writes].map((h) => ({ uri: server.uri, range: h.headRange, why: `${describeHandler(h)} ${h.stateUse === 'read' ? 'reads' : 'replaces'} the state`, code: h.code })),
       });
     }
+  },
+  fixes({ finding, file, refactor }) {
+    const server = serverOf(finding, file);
+    return server ? fixOf(refactor.toPersistentTerm(server), `Keep ${server.name}'s value in :persistent_term`, 'refactor.rewrite') : [];
   },
 };

@@ -3,6 +3,8 @@
 // deadlock until the 5 s timeout. Either way the callback can never get its answer.
 import { callsReachedFrom, describeChain } from '../callgraph';
 import type { ProjectContext, Serializer, ServerCall } from '../model';
+import { containsPosition } from '../positions';
+import { fixOf, serverOf } from './fixes';
 import type { Rule } from './types';
 
 /**
@@ -47,5 +49,10 @@ export const selfCall: Rule = {
         }
       }
     }
+  },
+  fixes({ finding, file, refactor }) {
+    const server = serverOf(finding, file);
+    const caller = server?.handlers.find((h) => containsPosition(h.range, finding.range.start));
+    return server && caller ? fixOf(refactor.callWorkDirectly(server, caller, finding.range), 'Call the function that does the work', 'refactor.rewrite') : [];
   },
 };
