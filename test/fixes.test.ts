@@ -96,8 +96,19 @@ const CASES: FixCase[] = [
     changes: ['lib/shop_fix/exporter.ex'],
     after: {
       'lib/shop_fix/exporter.ex': {
-        has: ['  def export(path, rows) do\n    csv = Enum.map_join(rows, fn row -> Enum.join(row, ",") <> "\\n" end)\n    File.write!(path, csv)\n    :ok\n  end', '  @impl true\n  def handle_call(:count, _from, count)'],
+        has: ['  def export(path, rows) do\n    csv = Enum.map_join(rows, fn row -> Enum.join(row, ",") <> "\\n" end)\n    File.write!(path, csv)\n    :ok\n  end', '  @impl true\n  def handle_call({:export_stamped, path, rows}, _from, count) do'],
         lacks: [':export'],
+      },
+    },
+  },
+  {
+    name: 'blocking-callback: a callback that reads the state replies from a task',
+    file: 'lib/shop_fix/exporter.ex', rule: 'blocking-callback', line: /File\.write!\(path, Enum/,
+    title: /^Reply from a task under ShopFix\.TaskSupervisor$/, kind: 'refactor.rewrite',
+    changes: ['lib/shop_fix/exporter.ex'],
+    after: {
+      'lib/shop_fix/exporter.ex': {
+        has: ['  def handle_call({:export_stamped, path, rows}, from, count) do\n    # The slow work runs in a task that answers the caller; the server takes the next message meanwhile.\n    Task.Supervisor.start_child(ShopFix.TaskSupervisor, fn ->\n      File.write!(path, Enum.map_join(rows, &(Enum.join(&1, ",") <> "\\n")))\n      GenServer.reply(from, {:ok, count})\n    end)\n\n    {:noreply, count}\n  end'],
       },
     },
   },

@@ -275,6 +275,8 @@ export interface Refactorings {
   callWorkDirectly(server: Serializer, caller: Handler, range: Range): Refactoring;
   /** A global-variable Agent as :persistent_term. */
   toPersistentTerm(server: Serializer): Refactoring;
+  /** A handle_call's work in a supervised task that replies with GenServer.reply/2. */
+  replyFromTask(server: Serializer, handler: Handler): Refactoring;
 }
 
 export interface Finding {

@@ -1120,7 +1120,7 @@ function pipedInto(call: Node): Node | undefined {
 }
 
 /** The variable is bound again in the body: on the left of `=` or `<-`, or in a `case`/`with` clause pattern (not `^pinned`). */
-function rebinds(node: Node, name: string): boolean {
+export function rebinds(node: Node, name: string): boolean {
   const binds = (pattern: Node | null | undefined): boolean => {
     if (!pattern) return false;
     if (pattern.type === 'identifier') return pattern.text === name;

@@ -4,6 +4,7 @@
 import type { Node, Tree } from 'web-tree-sitter';
 import type { ChildSpec, FunctionClause, Handler, ProjectContext, Range, Refactoring, Serializer, TextEdit } from '../model';
 import { LineIndex } from '../positions';
+import { rebinds as rebindsNode } from './frontend';
 import type { ElixirParser } from './parser';
 
 /** Reads the current text of a workspace file (the editor's buffer when it is open). */
@@ -476,6 +477,65 @@ export class ElixirRefactorer {
       newText: 'def child_spec(arg), do: %{id: __MODULE__, start: {__MODULE__, :start_link, [arg]}}',
     });
     return { edits, title: `Keep ${server.name}'s value in :persistent_term` };
+  }
+
+  /**
+   * A handle_call whose slow work cannot move to the caller (it reads the state) but leaves the state as
+   * it is: the work runs in a task of the application's Task.Supervisor, which answers with
+   * GenServer.reply/2, and the server goes on with the next message at once.
+   */
+  replyFromTask(server: Serializer, handler: Handler): Refactoring {
+    if (handler.kind !== 'handle_call') return { reason: 'only handle_call replies later' };
+    const supervisor = this.namedChild('Task.Supervisor');
+    if (!supervisor) return { reason: 'the application starts no named Task.Supervisor' };
+    const source = this.source(server.uri);
+    const def = source && this.nodeAt(source, handler.range);
+    const head = def ? argumentsOf(def)[0] : undefined;
+    const params = head?.type === 'call' ? argumentsOf(head) : [];
+    if (!source || !def || !head || params.length !== 3) return { reason: 'the callback has a guard or an unusual head' };
+    const [, from, state] = params;
+    if (from.type !== 'identifier' || state.type !== 'identifier' || state.text.startsWith('_')) return { reason: 'the callback does not name its state' };
+    const body = bodyNodes(def);
+    const fromName = from.text.startsWith('_') ? from.text.replace(/^_+/, '') || 'from' : from.text;
+    if (from.text !== fromName && mentions(body, fromName)) return { reason: `${fromName} is already used in the callback` };
+    const replacements: { node: Node; text: string }[] = [];
+    let problem: string | undefined;
+    forEachReturnTuple(body, (tuple) => {
+      const items = tuple.namedChildren.filter(Boolean) as Node[];
+      if (items[0]?.text !== ':reply' || items.length !== 3 || items[2].text !== state.text) problem ??= 'a reply changes the state';
+      else replacements.push({ node: tuple, text: `GenServer.reply(${fromName}, ${items[1].text})` });
+    });
+    if (problem || replacements.length === 0) return { reason: problem ?? 'no reply could be followed' };
+    if (body.some((n) => rebindsNode(n, state.text))) return { reason: 'the callback rebinds the state' };
+    const indent = indentOf(source.lines, def);
+    const from0 = source.lines.position(body[0].startIndex).character;
+    const bodyText = replaceNodes(source.text, body, replacements);
+    if (from0 !== indent.length + 4 && bodyText.includes('\n') && hasMultilineLiteral(body)) return { reason: 'moving the body would change a multi-line string' };
+    const eol = source.text.includes('\r\n') ? '\r\n' : '\n';
+    const headText = source.text.slice(head.startIndex, from.startIndex) + fromName + source.text.slice(from.endIndex, head.endIndex);
+    const defKeyword = source.text.slice(def.startIndex, head.startIndex);
+    const lines = [
+      `${defKeyword}${headText} do`,
+      `${indent}  # The slow work runs in a task that answers the caller; the server takes the next message meanwhile.`,
+      `${indent}  Task.Supervisor.start_child(${supervisor}, fn ->`,
+      ...reindent(bodyText.split(/\r?\n/), from0).map((l) => (l ? `${indent}    ${l}` : '')),
+      `${indent}  end)`,
+      '',
+      `${indent}  {:noreply, ${state.text}}`,
+      `${indent}end`,
+    ];
+    return { edits: [{ uri: source.uri, range: source.lines.range(def.startIndex, def.endIndex), newText: lines.join(eol) }], title: `Reply from a task under ${supervisor}` };
+  }
+
+  /** The name of a child of the application, like `{Task.Supervisor, name: MyApp.TaskSupervisor}`. */
+  private namedChild(module: string): string | undefined {
+    for (const name of this.project.knownModules) {
+      const info = this.project.module(name)!;
+      if (info.supervisor !== 'application') continue;
+      const child = info.children.find((c) => !c.dynamic && c.module === module && c.registration?.kind === 'name');
+      if (child) return child.registration!.name;
+    }
+    return undefined;
   }
 
   /** The line index of a file this refactorer read (for normalizeEdits). */

@@ -48,7 +48,12 @@ export const blockingCallback: Rule = {
   fixes({ finding, file, refactor }) {
     const server = serverOf(finding, file);
     const handler = server && handlerAt(server, finding);
-    if (!server || !handler || !isStateless(handler) || !handler.tag) return [];
-    return fixOf(refactor.inlineHandlers(server, [handler.tag]), `Do the work in the caller: move ${describeCallback(handler)} into its client function`, 'refactor.rewrite');
+    if (!server || !handler) return [];
+    // In the caller when the callback does not touch the state; else in a task that replies later.
+    if (isStateless(handler) && handler.tag) {
+      const moved = fixOf(refactor.inlineHandlers(server, [handler.tag]), `Do the work in the caller: move ${describeCallback(handler)} into its client function`, 'refactor.rewrite');
+      if (moved.length) return moved;
+    }
+    return fixOf(refactor.replyFromTask(server, handler), 'Reply from a task', 'refactor.rewrite');
   },
 };
