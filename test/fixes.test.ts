@@ -97,7 +97,7 @@ const CASES: FixCase[] = [
     after: {
       'lib/shop_fix/exporter.ex': {
         has: ['  def export(path, rows) do\n    csv = Enum.map_join(rows, fn row -> Enum.join(row, ",") <> "\\n" end)\n    File.write!(path, csv)\n    :ok\n  end', '  @impl true\n  def handle_call({:export_stamped, path, rows}, _from, count) do'],
-        lacks: [':export'],
+        lacks: ['{:export, '],
       },
     },
   },
