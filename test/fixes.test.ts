@@ -185,6 +185,31 @@ const CASES: FixCase[] = [
       },
     },
   },
+  {
+    name: 'keyed-state-server: one process per key with the same client API',
+    file: 'lib/shop_fix/carts.ex', rule: 'keyed-state-server', line: /use GenServer/,
+    title: /^Run one ShopFix\.Carts process per key \(Registry \+ DynamicSupervisor\)$/, kind: 'refactor.rewrite',
+    changes: ['lib/shop_fix/carts.ex'],
+    after: {
+      'lib/shop_fix/carts.ex': {
+        has: [
+          '  def start_link(key), do: GenServer.start_link(__MODULE__, %{}, name: {:via, Registry, {__MODULE__.Registry, key}})',
+          '  def add(user_id, sku), do: GenServer.cast(server(user_id), {:add, user_id, sku})',
+          '  def items(user_id), do: GenServer.call(server(user_id), {:items, user_id})',
+          '      {Registry, keys: :unique, name: __MODULE__.Registry},\n      {DynamicSupervisor, name: __MODULE__.Supervisor, strategy: :one_for_one}',
+          '  defp server(key) do\n    case Registry.lookup(__MODULE__.Registry, key) do',
+        ],
+        lacks: ['name: __MODULE__)'],
+      },
+    },
+  },
+  {
+    name: 'hot-path-call: the request runs the server\'s work itself',
+    file: 'lib/shop_fix_web/user_controller.ex', rule: 'hot-path-call', line: /UserStore\.get/,
+    title: /^Run handle_call\(\{:get, user_id\}\) in the request: move it into ShopFix\.UserStore's client function$/, kind: 'refactor.rewrite',
+    changes: ['lib/shop_fix/user_store.ex'],
+    after: { 'lib/shop_fix/user_store.ex': { has: ['  def get(id) do\n    user_id = id\n    Repo.get(:users, user_id)\n  end'] } },
+  },
 ];
 
 describe('quick fixes compile and keep the client API', () => {
@@ -233,7 +258,9 @@ describe('quick fixes compile and keep the client API', () => {
         }
         assert.deepEqual(elixirRejects(outputs), []);
         assert.equal(mixCheck(dir, c.testArgs), '');
-        // The finding the fix was for is gone.
+        // The finding the fix was for is gone (the server hears of the other files as an editor would tell it).
+        const others = Object.keys(changes).filter((u) => u !== uri).map((u) => ({ uri: u, type: 2 }));
+        if (others.length) client.connection.sendNotification('workspace/didChangeWatchedFiles', { changes: others });
         const after = await client.change(uri, [{ text: fs.readFileSync(file, 'utf8') }]);
         const fixedLine = (d: { range: { start: { line: number } } }) => c.line.test(fs.readFileSync(file, 'utf8').split('\n')[d.range.start.line] ?? '');
         assert.ok(!after.some((d) => d.code === c.rule && fixedLine(d) && d.range.start.line === diagnostic.range.start.line), JSON.stringify(after.map((d) => [d.range.start.line, d.code])));

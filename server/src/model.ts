@@ -277,6 +277,8 @@ export interface Refactorings {
   toPersistentTerm(server: Serializer): Refactoring;
   /** A handle_call's work in a supervised task that replies with GenServer.reply/2. */
   replyFromTask(server: Serializer, handler: Handler): Refactoring;
+  /** A keyed singleton as one process per key (Registry + DynamicSupervisor), same client API. */
+  perKeyProcesses(server: Serializer): Refactoring;
 }
 
 export interface Finding {

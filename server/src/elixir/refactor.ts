@@ -527,6 +527,101 @@ export class ElixirRefactorer {
     return { edits: [{ uri: source.uri, range: source.lines.range(def.startIndex, def.endIndex), newText: lines.join(eol) }], title: `Reply from a task under ${supervisor}` };
   }
 
+  /**
+   * A singleton holding one map entry per key becomes one process per key, found through a Registry and
+   * started on demand under a DynamicSupervisor, with the same client API. The callbacks stay as they
+   * are: each process holds the map with its own key only. Only when every callback touches one key,
+   * taken from the message, and every sender is a client function of the module.
+   */
+  perKeyProcesses(server: Serializer): Refactoring {
+    const source = this.source(server.uri);
+    if (!source || server.kind !== 'GenServer') return { reason: 'only GenServers are split' };
+    const served = server.handlers.filter((h) => h.kind !== 'init');
+    if (served.some((h) => (h.kind !== 'handle_call' && h.kind !== 'handle_cast') || h.stateAccess !== 'keyed' || !h.tag)) return { reason: 'a callback looks at more than one key' };
+    // Where each message carries its key.
+    const keyPosition = new Map<string, number>();
+    for (const h of served) {
+      const def = this.nodeAt(source, h.range);
+      const params = def ? argumentsOf(argumentsOf(def)[0] ?? def) : [];
+      const pattern = messageParts(params[0]);
+      const state = params[params.length - 1];
+      const key = def && state?.type === 'identifier' ? keyOf(bodyNodes(def), state.text) : undefined;
+      const position = pattern && key ? pattern.rest.findIndex((p) => p.type === 'identifier' && p.text === key) : -1;
+      if (position < 0 || (keyPosition.has(h.tag!) && keyPosition.get(h.tag!) !== position)) return { reason: `${h.name}(${h.message}) does not take its key from the message` };
+      keyPosition.set(h.tag!, position);
+    }
+    if (this.project.callers(server).some((c) => c.site.serverCall)) return { reason: 'other modules send it messages directly' };
+    const startedElsewhere = this.startCalls(server);
+    if (startedElsewhere) return { reason: startedElsewhere };
+    const edits: TextEdit[] = [];
+    const eol = source.text.includes('\r\n') ? '\r\n' : '\n';
+    let startLink: Node | undefined;
+    for (const fn of server.functions) {
+      if (fn.visibility !== 'public' || /^(init|handle_|terminate|code_change|child_spec)/.test(fn.name)) continue;
+      const def = this.nodeAt(source, fn.range);
+      const body = def ? bodyNodes(def) : [];
+      if (fn.name === 'start_link') {
+        const call = body.length === 1 ? body[0] : undefined;
+        const args = call?.type === 'call' ? argumentsOf(call) : [];
+        if (!call || !/^GenServer\.start_link$/.test(call.childForFieldName('target')?.text ?? '') || args[0]?.text !== '__MODULE__' || keywordOf(args[2], 'name')?.text !== '__MODULE__') {
+          return { reason: 'start_link is not GenServer.start_link(__MODULE__, state, name: __MODULE__)' };
+        }
+        startLink = def;
+        continue;
+      }
+      if (!fn.calls.some((c) => c.serverCall)) continue;
+      const call = body.length === 1 ? body[0] : undefined;
+      const op = call?.childForFieldName('target')?.text;
+      const message = call && (op === 'GenServer.call' || op === 'GenServer.cast') ? argumentsOf(call)[1] : undefined;
+      const parts = messageParts(message);
+      const position = parts ? keyPosition.get(parts.tag.slice(1)) : undefined;
+      if (!call || !parts || position === undefined || argumentsOf(call)[0].text !== '__MODULE__') return { reason: `${fn.name}/${fn.arity} does more than send a keyed message` };
+      const receiver = argumentsOf(call)[0];
+      edits.push({ uri: source.uri, range: source.lines.range(receiver.startIndex, receiver.endIndex), newText: `server(${parts.rest[position].text})` });
+    }
+    if (!startLink) return { reason: 'no start_link to replace' };
+    const initial = argumentsOf(bodyNodes(startLink)[0])[1].text;
+    const indent = indentOf(source.lines, startLink);
+    const lines = (text: string[]) => text.map((l) => (l ? `${indent}${l}` : '')).join(eol);
+    edits.push({
+      uri: source.uri,
+      range: source.lines.range(startLink.startIndex, startLink.endIndex),
+      newText: lines([
+        '# One process per key, registered in a Registry and started on demand under a DynamicSupervisor.',
+        'def child_spec(_opts) do',
+        '  children = [',
+        '    {Registry, keys: :unique, name: __MODULE__.Registry},',
+        '    {DynamicSupervisor, name: __MODULE__.Supervisor, strategy: :one_for_one}',
+        '  ]',
+        '',
+        '  %{id: __MODULE__, type: :supervisor, start: {Supervisor, :start_link, [children, [strategy: :one_for_all]]}}',
+        'end',
+        '',
+        `def start_link(key), do: GenServer.start_link(__MODULE__, ${initial}, name: {:via, Registry, {__MODULE__.Registry, key}})`,
+      ]).trimStart(),
+    });
+    const endLine = server.moduleRange.end.line;
+    edits.push({
+      uri: source.uri,
+      range: { start: { line: endLine, character: 0 }, end: { line: endLine, character: 0 } },
+      newText: eol + lines([
+        'defp server(key) do',
+        '  case Registry.lookup(__MODULE__.Registry, key) do',
+        '    [{pid, _}] ->',
+        '      pid',
+        '',
+        '    [] ->',
+        '      case DynamicSupervisor.start_child(__MODULE__.Supervisor, %{id: __MODULE__, start: {__MODULE__, :start_link, [key]}}) do',
+        '        {:ok, pid} -> pid',
+        '        {:error, {:already_started, pid}} -> pid',
+        '      end',
+        '  end',
+        'end',
+      ]) + eol,
+    });
+    return { edits, title: `Run one ${server.name} process per key (Registry + DynamicSupervisor)` };
+  }
+
   /** The name of a child of the application, like `{Task.Supervisor, name: MyApp.TaskSupervisor}`. */
   private namedChild(module: string): string | undefined {
     for (const name of this.project.knownModules) {
@@ -907,4 +1002,22 @@ function applyToTerm(fun: Node, term: string): { bindings: string[]; value: stri
   if (occurrences > 1 && /\bvalue\b/.test(text)) return undefined;
   const value = occurrences === 1 ? text.replace(/&1(?!\d)/, term) : text.replace(/&1(?!\d)/g, 'value');
   return { bindings: occurrences === 1 ? [] : [`value = ${term}`], value };
+}
+
+/** The one variable a callback body uses to pick an entry of the state (`Map.get(state, id)`, `state[id]`), if it is one. */
+function keyOf(body: Node[], state: string): string | undefined {
+  const keys = new Set<string>();
+  const visit = (node: Node) => {
+    if (node.type === 'call') {
+      const target = node.childForFieldName('target');
+      const args = argumentsOf(node);
+      const mapCall = target?.type === 'dot' && target.childForFieldName('left')?.text === 'Map';
+      if (mapCall && args[0]?.text === state && args[1]) keys.add(args[1].text);
+    }
+    if (node.type === 'access_call' && node.childForFieldName('target')?.text === state) keys.add(node.childForFieldName('key')?.text ?? '');
+    for (const child of node.namedChildren) if (child) visit(child);
+  };
+  body.forEach(visit);
+  const [key] = [...keys];
+  return keys.size === 1 && /^[a-z_]\w*$/.test(key) ? key : undefined;
 }

@@ -5,6 +5,7 @@ import { callsReachedFrom, callsReachedFromFunction, chainEvidence, describeChai
 import { evaluate } from '../checklist';
 import type { HandlerKind } from '../model';
 import { isRepoCall } from './repo-in-server';
+import { describeCallback, fixOf, isStateless } from './fixes';
 import type { Rule } from './types';
 
 /** The Agent operation a handler made from an Agent function answers. */
@@ -66,5 +67,25 @@ export const hotPathCall: Rule = {
         }
       }
     }
+  },
+  fixes({ finding, file, project, refactor }) {
+    // The fix is in the server the request waits on: its work moves into the request.
+    for (const module of file.modules) {
+      for (const clause of module.functions) {
+        for (const reached of callsReachedFromFunction(module, clause, project)) {
+          const first = reached.chain[0] ?? reached.call;
+          const server = reached.call.serverCall && project.serializerNamed(reached.call.serverCall.target);
+          if (!server || server.name !== finding.serializer || first.range.start.line !== finding.range.start.line || first.range.start.character !== finding.range.start.character) continue;
+          const tag = reached.call.serverCall!.tag;
+          const handler = server.handlers.find((h) => (h.kind === 'handle_call' || h.kind === 'handle_cast') && h.tag === tag);
+          if (handler && tag && isStateless(handler)) {
+            const moved = fixOf(refactor.inlineHandlers(server, [tag]), `Run ${describeCallback(handler)} in the request: move it into ${server.name}'s client function`, 'refactor.rewrite');
+            if (moved.length) return moved;
+          }
+          return evaluate(server).verdict === 'plain-module' ? fixOf(refactor.toPlainModule(server), `Turn ${server.name} into a plain module`, 'refactor.rewrite') : [];
+        }
+      }
+    }
+    return [];
   },
 };

@@ -2,6 +2,7 @@
 // touches one key. Callers about different keys share nothing, yet all wait in one mailbox.
 import { evaluate } from '../checklist';
 import type { Handler, Serializer } from '../model';
+import { fixOf, serverOf } from './fixes';
 import type { Rule } from './types';
 
 /** Callbacks that answer callers and touch the state. */
@@ -50,5 +51,9 @@ export const keyedStateServer: Rule = {
         related: keyed.map((h) => ({ uri: server.uri, range: h.headRange, why: `${describeHandler(h)} touches one key of the state`, code: h.code })),
       });
     }
+  },
+  fixes({ finding, file, refactor }) {
+    const server = serverOf(finding, file);
+    return server ? fixOf(refactor.perKeyProcesses(server), `Run one ${server.name} process per key`, 'refactor.rewrite') : [];
   },
 };
