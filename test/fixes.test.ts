@@ -305,3 +305,36 @@ test('bench/singleton_vs_pool.exs runs and shows the singleton is the slower one
   assert.ok(ratio, run.stdout);
   assert.ok(Number(ratio[1]) > 2, run.stdout);
 });
+
+test('every fix offered anywhere in the test workspace leaves Elixir that parses', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'chokepoint-allfixes-'));
+  fs.cpSync(path.join(ROOT, 'test-workspace'), dir, { recursive: true });
+  const client = await LspClient.start(dir);
+  const outputs: { what: string; text: string }[] = [];
+  try {
+    await client.whenIndexed();
+    const files: string[] = [];
+    const walk = (d: string) => fs.readdirSync(d, { withFileTypes: true }).forEach((e) => (e.isDirectory() ? walk(path.join(d, e.name)) : /\.exs?$/.test(e.name) && files.push(path.join(d, e.name))));
+    walk(dir);
+    for (const file of files.sort()) {
+      const uri = pathToFileURL(file).href;
+      const diagnostics = await client.open(uri, fs.readFileSync(file, 'utf8'));
+      for (const diagnostic of diagnostics) {
+        for (const action of await client.codeActions(uri, [diagnostic])) {
+          if (!action.edit || action.title.startsWith('Disable ')) continue;
+          for (const [u, edits] of Object.entries(editsByUri(action.edit))) {
+            outputs.push({ what: `${path.relative(dir, file)}:${diagnostic.range.start.line + 1} ${action.title} -> ${path.relative(dir, fileURLToPath(u))}`, text: applyEdits(fs.readFileSync(fileURLToPath(u), 'utf8'), edits) });
+          }
+        }
+      }
+      client.close(uri);
+    }
+  } finally {
+    await client.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  const rules = new Set(outputs.map((o) => o.what.split(' ')[1]));
+  assert.ok(outputs.length >= 10, `only ${outputs.length} fixes offered: ${[...rules].join(', ')}`);
+  const rejected = elixirRejects(outputs.map((o) => o.text));
+  assert.deepEqual(rejected.map((r) => `${outputs[r.index].what}: ${r.error}`), []);
+});

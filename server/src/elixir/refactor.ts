@@ -113,7 +113,7 @@ export class ElixirRefactorer {
       const senderDef = this.nodeAt(source, sender.range);
       const senderBody = senderDef ? bodyNodes(senderDef) : [];
       const call = senderBody.length === 1 ? senderBody[0] : undefined;
-      const message = call ? sentMessage(call, op) : undefined;
+      const message = call ? sentMessage(call, op, ownNames(server)) : undefined;
       if (!senderDef || !message) return { reason: `${sender.name}/${sender.arity} does more than send the message` };
       const parts = messageParts(message);
       if (!parts || parts.rest.length !== pattern.rest.length) return { reason: `${sender.name}/${sender.arity} sends a message of another shape` };
@@ -235,7 +235,7 @@ export class ElixirRefactorer {
       if (fn.visibility !== 'public' || fn.minArity !== undefined) continue;
       const def = this.nodeAt(home, fn.range);
       const body = def ? bodyNodes(def) : [];
-      const sent = body.length === 1 ? sentMessage(body[0], op) : undefined;
+      const sent = body.length === 1 ? sentMessage(body[0], op, ownNames(server)) : undefined;
       const mine = messageParts(sent);
       const head = def ? argumentsOf(def)[0] : undefined;
       const params = head?.type === 'call' ? argumentsOf(head) : [];
@@ -366,7 +366,7 @@ export class ElixirRefactorer {
       const client = server.functions.find((f) => f.visibility === 'public' && f.name === fnName && f.arity === argumentsOf(site).length);
       const clientDef = client && this.nodeAt(source, client.range);
       const body = clientDef ? bodyNodes(clientDef) : [];
-      message = body.length === 1 ? sentMessage(body[0], 'call') : undefined;
+      message = body.length === 1 ? sentMessage(body[0], 'call', ownNames(server)) : undefined;
       const head = clientDef ? argumentsOf(clientDef)[0] : undefined;
       const params = head?.type === 'call' ? argumentsOf(head).map((p) => p.text) : [];
       const args = argumentsOf(site).map((a) => a.text);
@@ -696,14 +696,23 @@ function messageParts(node: Node | undefined): { tag: string; rest: Node[] } | u
   return first?.type === 'atom' ? { tag: first.text, rest } : undefined;
 }
 
-/** The message of `GenServer.call(__MODULE__, message)` (or cast), when the call is exactly that. */
-function sentMessage(call: Node, op: string): Node | undefined {
+/**
+ * The message of `GenServer.call(__MODULE__, message)` (or cast), when the call is exactly that. The
+ * server may be named as it registers (`:invoice_renderer`, `@name`); a call's timeout is allowed (the
+ * work that moves to the caller has none).
+ */
+function sentMessage(call: Node, op: string, names: string[] = ['__MODULE__']): Node | undefined {
   if (call.type !== 'call') return undefined;
   const target = call.childForFieldName('target');
   if (target?.type !== 'dot' || target.childForFieldName('left')?.text !== 'GenServer' || target.childForFieldName('right')?.text !== op) return undefined;
   const args = argumentsOf(call);
-  if (args.length !== 2 || args[0].text !== '__MODULE__') return undefined;
+  if (!(args.length === 2 || (op === 'call' && args.length === 3)) || !names.includes(args[0].text)) return undefined;
   return args[1];
+}
+
+/** How a server's own module can write its name in a call: `__MODULE__`, its module, its `name:` as written. */
+function ownNames(server: Serializer): string[] {
+  return ['__MODULE__', server.name, ...(server.registration.text ? [server.registration.text] : [])];
 }
 
 /** Return tuples of a callback body: in tail position, through case/if/cond/with branches. */

@@ -82,6 +82,7 @@ export const hotPathCall: Rule = {
             const moved = fixOf(refactor.inlineHandlers(server, [tag]), `Run ${describeCallback(handler)} in the request: move it into ${server.name}'s client function`, 'refactor.rewrite');
             if (moved.length) return moved;
           }
+          if (server.kind === 'Agent') return fixOf(refactor.toPersistentTerm(server), `Keep ${server.name}'s value in :persistent_term`, 'refactor.rewrite');
           return evaluate(server).verdict === 'plain-module' ? fixOf(refactor.toPlainModule(server), `Turn ${server.name} into a plain module`, 'refactor.rewrite') : [];
         }
       }
