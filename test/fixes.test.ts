@@ -141,7 +141,7 @@ const CASES: FixCase[] = [
     file: 'lib/shop_fix/jobs.ex', rule: 'unsupervised-start', line: /Progress\.start/,
     title: /^Start it under ShopFix\.JobSupervisor$/, kind: 'refactor.rewrite',
     changes: ['lib/shop_fix/jobs.ex'],
-    after: { 'lib/shop_fix/jobs.ex': { has: ['def start(total), do: DynamicSupervisor.start_child(ShopFix.JobSupervisor, {ShopFix.Progress, [total: total]})'] } },
+    after: { 'lib/shop_fix/jobs.ex': { has: ['def start(total), do: DynamicSupervisor.start_child(ShopFix.JobSupervisor, Supervisor.child_spec({ShopFix.Progress, [total: total]}, restart: :temporary))'] } },
   },
   {
     name: 'unsupervised-start: a spawn on a web request runs under the Task.Supervisor',

@@ -256,12 +256,15 @@ export class ElixirRefactorer {
       return candidate;
     });
     const message = parts.rest.length === 0 ? parts.tag : `{${[parts.tag, ...vars].join(', ')}}`;
+    // The new function addresses the server as it registers: `__MODULE__`, or `:inventory` / `@name`.
+    const registration = server.registration;
+    const self = registration.kind === 'name' && registration.name !== server.name && registration.text ? registration.text : '__MODULE__';
     const anchor = [...server.functions].reverse().find((f) => f.visibility === 'public' && !/^(init|handle_|terminate|code_change)/.test(f.name)) ?? undefined;
     const anchorNode = anchor ? this.nodeAt(home, anchor.range) : this.nodeAt(home, server.declaration);
     if (!anchorNode) return { reason: 'no place for the client function' };
     const indent = indentOf(home.lines, anchorNode);
     const line = home.lines.position(anchorNode.endIndex).line + 1;
-    const definition = `\n${indent}def ${name}(${vars.join(', ')}), do: GenServer.${op}(__MODULE__, ${message})\n`;
+    const definition = `\n${indent}def ${name}(${vars.join(', ')}), do: GenServer.${op}(${self}, ${message})\n`;
     const replacement = `${receiver}.${name}(${parts.rest.map((v) => v.text).join(', ')})`;
     return {
       title: `Add ${server.name}.${name}/${vars.length} and call it`,
@@ -296,6 +299,7 @@ export class ElixirRefactorer {
       if (!supervisor) return { reason: 'the application starts no named Task.Supervisor' };
       if (args.length !== 1 || args[0].type !== 'anonymous_function') return { reason: 'only spawn(fn -> … end) is rewritten' };
       if (!isDiscarded(call)) return { reason: 'the pid spawn returns is used' };
+      if (enclosing.module === application.name && enclosing.function === 'start') return { reason: 'the Task.Supervisor is not running yet in Application.start/2' };
       return { edits: [{ uri, range, newText: `Task.Supervisor.start_child(${supervisor}, ${args[0].text})` }], title: `Run it under ${supervisor}` };
     }
     if (target?.type !== 'dot' || !/^(start|start_link)$/.test(target.childForFieldName('right')?.text ?? '')) return { reason: 'only Mod.start/start_link calls are rewritten' };
@@ -325,7 +329,8 @@ export class ElixirRefactorer {
     }
     const supervisor = named('DynamicSupervisor');
     if (!supervisor) return { reason: 'the application starts no named DynamicSupervisor' };
-    return { edits: [{ uri, range, newText: `DynamicSupervisor.start_child(${supervisor}, ${spec})` }], title: `Start it under ${supervisor}` };
+    // :temporary keeps what the hand-started process did when it stopped: it stays stopped.
+    return { edits: [{ uri, range, newText: `DynamicSupervisor.start_child(${supervisor}, Supervisor.child_spec(${spec}, restart: :temporary))` }], title: `Start it under ${supervisor}` };
   }
 
   /** The module an alias in the file names, through the model's resolved calls at that place. */
@@ -433,6 +438,8 @@ export class ElixirRefactorer {
    */
   toPersistentTerm(server: Serializer): Refactoring {
     if (server.kind !== 'Agent') return { reason: 'only Agents are converted' };
+    const raw = this.project.callers(server).find((c) => c.site.serverCall);
+    if (raw) return { reason: `${raw.module} calls the Agent directly` };
     const source = this.source(server.uri);
     if (!source) return { reason: `cannot read ${server.uri}` };
     const edits: TextEdit[] = [];
@@ -809,7 +816,7 @@ function deleteLines(source: Source, first: number, last: number): TextEdit {
   let end = last + 1;
   const blank = (l: number) => l >= 0 && l < source.lines.lineCount && source.lines.lineText(l).trim() === '';
   const indent = (l: number) => /^\s*/.exec(source.lines.lineText(l))![0].length;
-  if (blank(end) && (blank(first - 1) || first === 0)) end++;
+  if (blank(end) && (blank(first - 1) || first === 0 || /\bdo\s*$/.test(source.lines.lineText(first - 1)))) end++;
   // The last clause before `end`: take the blank line above it instead, so none is left before `end`.
   else if (!blank(end) && end < source.lines.lineCount && blank(first - 1) && indent(end) < indent(first)) first--;
   if (end >= source.lines.lineCount) {
