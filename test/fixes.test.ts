@@ -186,6 +186,23 @@ const CASES: FixCase[] = [
     },
   },
   {
+    name: 'global-state-server: a GenServer publishes its state in ETS and the reads run in the callers',
+    file: 'lib/shop_fix/flags.ex', rule: 'global-state-server', line: /use GenServer/,
+    title: /^Serve ShopFix\.Flags's reads from an ETS table \(reads in the caller\)$/, kind: 'refactor.rewrite',
+    changes: ['lib/shop_fix/flags.ex'],
+    after: {
+      'lib/shop_fix/flags.ex': {
+        has: [
+          '  def enabled?(flag) do\n    flags = :ets.lookup_element(__MODULE__, :state, 2)\n    Map.get(flags, flag, false)\n  end',
+          '  def init(flags), do: {:ok, put_state(flags)}',
+          '  def handle_call({:replace, new_flags}, _from, _flags), do: {:reply, :ok, put_state(new_flags)}',
+          ':ets.new(__MODULE__, [:named_table, :protected, read_concurrency: true])',
+        ],
+        lacks: ['{:enabled?, flag}', 'handle_call(:all'],
+      },
+    },
+  },
+  {
     name: 'keyed-state-server: one process per key with the same client API',
     file: 'lib/shop_fix/carts.ex', rule: 'keyed-state-server', line: /use GenServer/,
     title: /^Run one ShopFix\.Carts process per key \(Registry \+ DynamicSupervisor\)$/, kind: 'refactor.rewrite',

@@ -264,7 +264,7 @@ export type Refactoring = { edits: TextEdit[]; title?: string } | { reason: stri
 /** The refactorings a front end offers the rules' fixes. */
 export interface Refactorings {
   /** Moves the work of the handlers for these message tags into the client functions that send them. */
-  inlineHandlers(server: Serializer, tags: string[]): Refactoring;
+  inlineHandlers(server: Serializer, tags: string[], stateFrom?: string): Refactoring;
   /** The whole server as a plain module, removed from the supervisors' children. */
   toPlainModule(server: Serializer): Refactoring;
   /** A raw GenServer.call/cast on a server replaced by its client function (added when missing). */
@@ -275,6 +275,8 @@ export interface Refactorings {
   callWorkDirectly(server: Serializer, caller: Handler, range: Range): Refactoring;
   /** A global-variable Agent as :persistent_term. */
   toPersistentTerm(server: Serializer): Refactoring;
+  /** A read-mostly GenServer publishes its state in an ETS table; reads run in the callers. */
+  readsFromEts(server: Serializer): Refactoring;
   /** A handle_call's work in a supervised task that replies with GenServer.reply/2. */
   replyFromTask(server: Serializer, handler: Handler): Refactoring;
   /** A keyed singleton as one process per key (Registry + DynamicSupervisor), same client API. */

@@ -53,13 +53,13 @@ export class ElixirRefactorer {
    * message, a message pattern of a tag and plain variables, and replies `{:reply, value, state}` or
    * `{:noreply, state}`; and only when every sender is one of the server's own client functions.
    */
-  inlineHandlers(server: Serializer, tags: string[]): Refactoring {
+  inlineHandlers(server: Serializer, tags: string[], stateFrom?: string): Refactoring {
     const source = this.source(server.uri);
     if (!source) return { reason: `cannot read ${server.uri}` };
     const edits: TextEdit[] = [];
     const deleted: Handler[] = [];
     for (const tag of tags) {
-      const result = this.inlineOne(source, server, tag);
+      const result = this.inlineOne(source, server, tag, stateFrom);
       if ('reason' in result) return result;
       edits.push(...result.edits);
       deleted.push(...result.deleted);
@@ -68,11 +68,16 @@ export class ElixirRefactorer {
     return { edits };
   }
 
-  private inlineOne(source: Source, server: Serializer, tag: string): { edits: TextEdit[]; deleted: Handler[] } | { reason: string } {
+  /**
+   * `stateFrom`: an expression that reads the state where the caller runs (an ETS lookup); then a
+   * callback that reads the state moves too, with its state bound to it.
+   */
+  private inlineOne(source: Source, server: Serializer, tag: string, stateFrom?: string): { edits: TextEdit[]; deleted: Handler[] } | { reason: string } {
     const handlers = server.handlers.filter((h) => (h.kind === 'handle_call' || h.kind === 'handle_cast') && h.tag === tag);
     if (handlers.length !== 1) return { reason: `the message :${tag} has ${handlers.length} callback clauses` };
     const handler = handlers[0];
-    if (handler.stateUse !== 'ignored' && handler.stateUse !== 'unchanged') return { reason: `${handler.name}(${handler.message}) uses the state` };
+    const movable = handler.stateUse === 'ignored' || handler.stateUse === 'unchanged' || (stateFrom !== undefined && handler.stateUse === 'read');
+    if (!movable) return { reason: `${handler.name}(${handler.message}) uses the state` };
     const def = this.nodeAt(source, handler.range);
     if (!def) return { reason: 'the callback could not be found in the current text' };
     const head = argumentsOf(def)[0];
@@ -100,7 +105,8 @@ export class ElixirRefactorer {
     });
     if (problem) return { reason: problem };
     if (replacements.length === 0) return { reason: 'no reply tuple could be followed' };
-    if (mentions(body, stateName, replacements.map((r) => r.node))) return { reason: 'the callback reads the state' };
+    const readsState = mentions(body, stateName, replacements.map((r) => r.node)) || replacements.some((r) => new RegExp(`(?<![\\w@:.])${stateName}(?![\\w?!:])`).test(r.text));
+    if (readsState && (stateFrom === undefined || !/^[a-z_]\w*$/.test(stateName) || stateName.startsWith('_'))) return { reason: 'the callback reads the state' };
 
     // The senders: client functions whose whole body is GenServer.call/cast(__MODULE__, message).
     const op = handler.kind === 'handle_call' ? 'call' : 'cast';
@@ -117,7 +123,7 @@ export class ElixirRefactorer {
       if (!senderDef || !message) return { reason: `${sender.name}/${sender.arity} does more than send the message` };
       const parts = messageParts(message);
       if (!parts || parts.rest.length !== pattern.rest.length) return { reason: `${sender.name}/${sender.arity} sends a message of another shape` };
-      const bindings: string[] = [];
+      const bindings: string[] = readsState ? [`${stateName} = ${stateFrom}`] : [];
       pattern.rest.forEach((p, i) => {
         const value = parts.rest[i];
         if (p.text.startsWith('_')) {
@@ -627,6 +633,63 @@ export class ElixirRefactorer {
       ]) + eol,
     });
     return { edits, title: `Run one ${server.name} process per key (Registry + DynamicSupervisor)` };
+  }
+
+  /**
+   * A read-mostly GenServer keeps its state in an ETS table it owns (`:protected`, `read_concurrency:
+   * true`): every state it returns from init and from the callbacks that change it is published there,
+   * and the callbacks that only read it move into their client functions, which read the table. Writes
+   * still go through the process; only calls change the state, so a caller always reads its own write.
+   */
+  readsFromEts(server: Serializer): Refactoring {
+    if (server.kind !== 'GenServer') return { reason: 'only GenServers are converted' };
+    const source = this.source(server.uri);
+    if (!source) return { reason: `cannot read ${server.uri}` };
+    if (server.handlers.some((h) => h.stateUse === 'unknown' && h.kind !== 'init' && h.kind !== 'terminate')) return { reason: 'a callback returns a state that cannot be followed' };
+    const writers = server.handlers.filter((h) => h.stateUse === 'changed' && h.kind !== 'init');
+    if (writers.some((h) => h.kind !== 'handle_call')) return { reason: 'a cast or message changes the state: a read right after it could miss the change' };
+    const readers = server.handlers.filter((h) => h.kind === 'handle_call' && h.stateUse !== 'changed' && h.tag);
+    if (readers.length === 0) return { reason: 'no callback only reads the state' };
+    const init = server.handlers.find((h) => h.kind === 'init');
+    if (!init || server.handlers.filter((h) => h.kind === 'init').length !== 1) return { reason: 'init/1 must have one clause' };
+    const helper = 'put_state';
+    if (server.functions.some((f) => f.name === helper)) return { reason: `${helper} is taken` };
+    const edits: TextEdit[] = [];
+    // Every state the process keeps is published first.
+    for (const h of [init, ...writers]) {
+      const def = this.nodeAt(source, h.range);
+      if (!def) return { reason: 'a callback could not be found' };
+      let problem: string | undefined;
+      let count = 0;
+      forEachReturnTuple(bodyNodes(def), (tuple) => {
+        const items = tuple.namedChildren.filter(Boolean) as Node[];
+        const index = items[0]?.text === ':ok' && h.kind === 'init' ? 1 : items[0]?.text === ':reply' ? 2 : -1;
+        const state = index > 0 ? items[index] : undefined;
+        if (!state) return void (problem ??= `${h.name} returns ${items[0]?.text ?? 'something'} the fix cannot follow`);
+        count++;
+        edits.push({ uri: source.uri, range: source.lines.range(state.startIndex, state.endIndex), newText: `${helper}(${state.text})` });
+      });
+      if (problem || count === 0) return { reason: problem ?? `${h.name} has no return tuple` };
+    }
+    const inlined = this.inlineHandlers(server, [...new Set(readers.map((h) => h.tag!))], ':ets.lookup_element(__MODULE__, :state, 2)');
+    if ('reason' in inlined) return inlined;
+    edits.push(...inlined.edits);
+    const eol = source.text.includes('\r\n') ? '\r\n' : '\n';
+    const indent = '  ';
+    const endLine = server.moduleRange.end.line;
+    edits.push({
+      uri: source.uri,
+      range: { start: { line: endLine, character: 0 }, end: { line: endLine, character: 0 } },
+      newText: eol + [
+        '# The state, published for readers: an ETS table this process owns; callers read it directly.',
+        `defp ${helper}(state) do`,
+        '  if :ets.whereis(__MODULE__) == :undefined, do: :ets.new(__MODULE__, [:named_table, :protected, read_concurrency: true])',
+        '  :ets.insert(__MODULE__, {:state, state})',
+        '  state',
+        'end',
+      ].map((l) => `${indent}${l}`).join(eol) + eol,
+    });
+    return { edits, title: `Serve ${server.name}'s reads from an ETS table (reads in the caller)` };
   }
 
   /** The name of a child of the application, like `{Task.Supervisor, name: MyApp.TaskSupervisor}`. */

@@ -49,6 +49,10 @@ export const globalStateServer: Rule = {
   },
   fixes({ finding, file, refactor }) {
     const server = serverOf(finding, file);
-    return server ? fixOf(refactor.toPersistentTerm(server), `Keep ${server.name}'s value in :persistent_term`, 'refactor.rewrite') : [];
+    if (!server) return [];
+    // Agents used as a variable: :persistent_term; GenServers: an ETS table the process owns, read by the callers.
+    return server.kind === 'Agent'
+      ? fixOf(refactor.toPersistentTerm(server), `Keep ${server.name}'s value in :persistent_term`, 'refactor.rewrite')
+      : fixOf(refactor.readsFromEts(server), `Serve ${server.name}'s reads from an ETS table`, 'refactor.rewrite');
   },
 };
