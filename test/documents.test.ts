@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { test } from 'node:test';
 import { buildElixirModel } from '../server/src/elixir/frontend';
-import { ElixirDocument } from '../server/src/lsp/documents';
+import { SourceDocument } from '../server/src/lsp/documents';
 import { LineIndex } from '../server/src/positions';
 import { getParser, workspaceFiles } from './helpers';
 
@@ -17,7 +17,7 @@ test('incremental edits (CRLF, emoji, multi-line) give the model of a fresh pars
   const texts = workspaceFiles().slice(0, 12).map((file) => ({ file, text: fs.readFileSync(file, 'utf8') }));
   texts.push({ file: 'all fixtures in one document', text: workspaceFiles().map((f) => fs.readFileSync(f, 'utf8')).join('\n') });
   for (const { file, text } of texts) {
-    const doc = new ElixirDocument('file:///doc.ex', 1, text);
+    const doc = new SourceDocument('file:///doc.ex', 1, text);
     doc.getModel(parser);
     for (let version = 2; version < 40; version++) {
       const lines = new LineIndex(doc.text);

@@ -12,7 +12,7 @@ import { WorkspaceIndex } from '../server/src/workspace/index';
 export const ROOT = path.resolve(__dirname, '..');
 export const WORKSPACE = path.join(ROOT, 'test-workspace');
 
-const EXPECT = /#\s*expect:\s*([\w-]+(?:\s*,\s*[\w-]+)*)\s*$/;
+const EXPECT = /(?:#|\/\/)\s*expect:\s*([\w-]+(?:\s*,\s*[\w-]+)*)\s*$/;
 
 /** `line:rule` for every `# expect: rule` comment (0-based lines). */
 export function expectations(text: string): string[] {
@@ -29,7 +29,7 @@ export function workspaceFiles(dir = WORKSPACE): string[] {
   for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
     const full = path.join(dir, entry.name);
     if (entry.isDirectory()) out.push(...workspaceFiles(full));
-    else if (/\.exs?$/.test(entry.name)) out.push(full);
+    else if (/\.(exs?|[cm]?[jt]sx?)$/.test(entry.name) && !/\.d\.ts$/.test(entry.name)) out.push(full);
   }
   return out.sort();
 }

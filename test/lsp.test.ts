@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Diagnostic } from 'vscode-languageserver-protocol';
+import { ts } from 'ts-morph';
 import { applyEdits, LspClient } from './lsp-client';
 import { elixirRejects, expectations, WORKSPACE, workspaceFiles } from './helpers';
 
@@ -96,8 +97,9 @@ describe('test-workspace over LSP', () => {
     client.close(uri);
   });
 
-  test('every finding offers a suppression whose output Elixir parses and that silences it', async () => {
+  test('every finding offers a suppression whose output parses (Elixir, TypeScript) and that silences it', async () => {
     const outputs: string[] = [];
+    const typescriptOutputs: string[] = [];
     let checked = 0;
     for (const [file, diagnostics] of opened) {
       if (diagnostics.length === 0) continue;
@@ -110,9 +112,10 @@ describe('test-workspace over LSP', () => {
         assert.equal(action.kind, 'quickfix');
         const edited = applyEdits(original, action.edit!.changes![uri]);
         const inserted = edited.split('\n')[diagnostic.range.start.line];
-        assert.match(inserted, new RegExp(`^\\s*# chokepoint-disable-next-line ${diagnostic.code}$`));
+        const isTypeScript = /\.[cm]?[jt]sx?$/.test(file);
+        assert.match(inserted, new RegExp(`^\\s*${isTypeScript ? '//' : '#'} chokepoint-disable-next-line ${diagnostic.code}$`));
         assert.equal(/^\s*/.exec(inserted)![0], /^\s*/.exec(original.split('\n')[diagnostic.range.start.line])![0], 'same indentation as the flagged line');
-        outputs.push(edited);
+        (isTypeScript ? typescriptOutputs : outputs).push(edited);
         const after = await client.change(uri, [{ text: edited }]);
         const moved = diagnostics.filter((d) => d !== diagnostic).map((d) => `${d.range.start.line + (d.range.start.line >= diagnostic.range.start.line ? 1 : 0)}:${d.code}`).sort();
         assert.deepEqual(keys(after), moved, `suppressing ${diagnostic.code} at line ${diagnostic.range.start.line + 1} of ${file}`);
@@ -122,6 +125,11 @@ describe('test-workspace over LSP', () => {
     }
     assert.ok(checked >= 20);
     assert.deepEqual(elixirRejects(outputs), []);
+    assert.ok(typescriptOutputs.length >= 10);
+    for (const text of typescriptOutputs) {
+      const { diagnostics } = ts.transpileModule(text, { reportDiagnostics: true, compilerOptions: { target: ts.ScriptTarget.ES2022 } });
+      assert.deepEqual(diagnostics?.map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n')), []);
+    }
   });
 });
 

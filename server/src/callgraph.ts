@@ -143,7 +143,7 @@ function callName(call: CallSite): string {
 /** `handle_call({:search, q}) → Listings.search/1 → Repo.all`, for messages and related information. */
 export function describeChain(reached: ReachedCall): string {
   const start = reached.start as Partial<Handler> & FunctionClause;
-  const head = start.kind && start.message ? `${start.name}(${start.message})` : start.kind ? start.name : `${start.name}/${start.arity}`;
+  const head = start.kind && start.message ? `${start.name}(${start.message})` : start.kind || start.name.includes('(') ? start.name : `${start.name}/${start.arity}`;
   const last = `${reached.call.module && reached.call.module !== 'Kernel' ? `${shortModule(reached.call.module)}.` : ''}${reached.call.fn}`;
   return [head, ...reached.chain.map(callName), last].join(' → ');
 }
@@ -159,5 +159,7 @@ export function placeInServer(server: Serializer, reached: ReachedCall): Range {
 }
 
 export function shortModule(name: string): string {
+  // TypeScript modules are named by path: their file name.
+  if (name.includes('/')) return name.slice(name.lastIndexOf('/') + 1);
   return name.split('.').pop() ?? name;
 }

@@ -41,6 +41,18 @@ export interface CallSite {
   serverCall?: ServerCall;
   slow?: SlowKind;
   code: string;
+  /** TypeScript: the call's result is awaited (or returned from an async function). */
+  awaited?: boolean;
+  /** TypeScript: the package the receiver comes from (`pg` for `pool.query` on `new Pool()` from 'pg'). */
+  resource?: string;
+  /** TypeScript: the serializer this call waits to enter (`lock.runExclusive`, `queue.add`, `limit(fn)`). */
+  acquires?: string;
+  /** TypeScript: a Map shared by the module (`sessions.get(id)`), the key's text when it is a plain name. */
+  mapAccess?: { map: string; key: string | null; op: string };
+  /** TypeScript: `worker.postMessage(…)` on a module-level Worker or forked process. */
+  posts?: string;
+  /** TypeScript: the callee as written (`pool.query`), for messages. */
+  callee?: string;
 }
 
 /** What a callback does with the state it is given. */
@@ -79,7 +91,9 @@ export interface FunctionClause {
 
 export type HandlerKind =
   | 'init' | 'handle_call' | 'handle_cast' | 'handle_info' | 'handle_continue' | 'terminate' | 'code_change'
-  | 'agent_get' | 'agent_update' | 'agent_get_and_update' | 'agent_cast';
+  | 'agent_get' | 'agent_update' | 'agent_get_and_update' | 'agent_cast'
+  /** TypeScript: code that runs holding a lock or as one job of a one-at-a-time queue. */
+  | 'section';
 
 /** A callback that runs inside the server process. */
 export interface Handler extends FunctionClause {
@@ -101,7 +115,18 @@ export interface Handler extends FunctionClause {
    * that carries a caller's data, Agent functions. A bare trigger cast (`:refresh`) does not.
    */
   servesCallers: boolean;
+  /** TypeScript sections: the code waits (awaits, or returns a promise) while it holds the serializer. */
+  awaits?: boolean;
+  /** TypeScript sections: the code changes something (assigns a field, mutates a collection, writes a store). */
+  writes?: boolean;
+  /** TypeScript sections: returns a cached value at once, else fills it for everyone (a single-flight refresh). */
+  singleFlight?: boolean;
+  /** TypeScript promise chains: a link without `.catch`, so one rejection rejects every later one. */
+  poisonable?: boolean;
 }
+
+/** Elixir processes, and the TypeScript serializers: a mutex, a one-at-a-time queue or limiter, a promise chain, one worker. */
+export type SerializerKind = 'GenServer' | 'Agent' | 'Mutex' | 'Queue' | 'Limiter' | 'PromiseChain' | 'Worker';
 
 export type RegistrationKind = 'name' | 'global' | 'via' | 'none' | 'dynamic';
 
@@ -118,7 +143,7 @@ export interface Serializer {
   language: Language;
   uri: string;
   name: string;
-  kind: 'GenServer' | 'Agent';
+  kind: SerializerKind;
   /** The `use GenServer` / `use Agent` line. */
   declaration: Range;
   /** The module name in its definition. */
@@ -132,6 +157,8 @@ export interface Serializer {
   functions: FunctionClause[];
   /** Facts for the checklist, from code that runs in the server process. */
   signals: Signal[];
+  /** TypeScript serializers: a timeout on waiting, and a bound on how many may wait. */
+  limits?: { timeout: boolean; bound: boolean };
 }
 
 export interface Suppression {
@@ -179,6 +206,9 @@ export interface ModuleInfo {
   functions: FunctionClause[];
   /** Children this module starts under supervision. */
   children: ChildSpec[];
+  /** TypeScript: module-level bindings that hold a pooled client (`pool` → `pg`) or a serializer (`lock` → its name). */
+  resources?: Record<string, string>;
+  serializersByBinding?: Record<string, string>;
 }
 
 /**
@@ -236,6 +266,8 @@ export interface ProjectContext {
   knownModules: ReadonlySet<string>;
   /** A module defined in the workspace, by full name. */
   module(name: string): ModuleInfo | undefined;
+  /** Every module of the workspace (TypeScript files are one module each, named by path). */
+  allModules(): ModuleInfo[];
   /** The server a call target names: its module, its registered name, or a name a child spec gives it. */
   serializerNamed(target: string): Serializer | undefined;
   /** Set when one process serves every caller (see DESIGN.md: fixed name, or listed once in the application). */

@@ -7,6 +7,7 @@ import { buildElixirModel } from './elixir/frontend';
 import type { FileModel, Finding } from './model';
 import { WorkspaceIndex } from './workspace/index';
 import { readSourceFile } from './workspace/files';
+import { buildTypeScriptModel, isTypeScriptUri } from './typescript/frontend';
 import { selectAndParse } from './workspace/prefilter';
 
 export interface ScanResult {
@@ -16,6 +17,7 @@ export interface ScanResult {
 }
 
 export function modelFromText(parser: ElixirParser, uri: string, text: string): FileModel {
+  if (isTypeScriptUri(uri)) return buildTypeScriptModel(uri, text);
   const tree = parser.parse(text);
   try {
     return buildElixirModel(uri, text, tree);
@@ -56,7 +58,11 @@ export async function scanFiles(files: string[], options: ScanOptions = {}): Pro
       return undefined;
     }
   };
-  const models = options.parseEverything ? sources.map(parse).filter((m): m is FileModel => !!m) : selectAndParse(sources, parse);
+  // TypeScript files are parsed all (the compiler's parser is quick); Elixir files through the pre-filter.
+  const typescript = sources.filter((s) => isTypeScriptUri(s.file));
+  const elixir = sources.filter((s) => !isTypeScriptUri(s.file));
+  const parsed = (list: typeof sources) => list.map(parse).filter((m): m is FileModel => !!m);
+  const models = [...parsed(typescript), ...(options.parseEverything ? parsed(elixir) : selectAndParse(elixir, parse))];
   models.forEach((m) => index.update(m));
   const project = index.context();
   models.sort((a, b) => (a.uri < b.uri ? -1 : a.uri > b.uri ? 1 : 0));

@@ -1,9 +1,11 @@
-// Open Elixir documents: text kept in sync with the editor, the syntax tree edited and re-parsed
-// incrementally (tree.edit + parse with the old tree), and the model built from it on demand.
+// Open documents: text kept in sync with the editor and the model built from it on demand. Elixir keeps
+// a tree-sitter tree, edited and re-parsed incrementally (tree.edit + parse with the old tree);
+// TypeScript/JavaScript is parsed again by the TypeScript compiler, which needs no tree between edits.
 import { Edit, type Tree } from 'web-tree-sitter';
 import type { TextDocumentContentChangeEvent } from 'vscode-languageserver';
 import type { ElixirParser } from '../elixir/parser';
 import { buildElixirModel, ModuleCache } from '../elixir/frontend';
+import { buildTypeScriptModel, isTypeScriptUri } from '../typescript/frontend';
 import type { FileModel, Position } from '../model';
 import { LineIndex } from '../positions';
 
@@ -17,7 +19,7 @@ function endPosition(start: Position, inserted: string): Position {
   return last === 0 ? { line: start.line, character: start.character + lastLength } : { line: start.line + last, character: lastLength };
 }
 
-export class ElixirDocument {
+export class SourceDocument {
   private tree: Tree | undefined;
   /** The tree no longer matches the text: it has been edited and awaits a re-parse. */
   private stale = true;
@@ -73,6 +75,10 @@ export class ElixirDocument {
   /** The model of the current text, parsing incrementally if the text changed since the last parse. */
   getModel(parser: ElixirParser): FileModel {
     if (this.model) return this.model;
+    if (isTypeScriptUri(this.uri)) {
+      this.model = buildTypeScriptModel(this.uri, this.textValue);
+      return this.model;
+    }
     if (this.stale || !this.tree) {
       const next = parser.parse(this.textValue, this.tree);
       this.tree?.delete();

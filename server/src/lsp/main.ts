@@ -15,11 +15,12 @@ import { modelOfFile } from '../project';
 import { RULES, ruleById } from '../rules';
 import { suppressionComment } from '../suppressions';
 import { VERSION } from '../version';
-import { ELIXIR_EXTENSIONS, listSourceFiles } from '../workspace/files';
+import { listSourceFiles, SOURCE_EXTENSIONS } from '../workspace/files';
 import { WorkspaceIndex } from '../workspace/index';
 import { ElixirRefactorer, normalizeEdits } from '../elixir/refactor';
+import { isTypeScriptUri } from '../typescript/frontend';
 import { readSourceFile as readFileText } from '../workspace/files';
-import { ElixirDocument, MAX_FILE_CHARS } from './documents';
+import { SourceDocument, MAX_FILE_CHARS } from './documents';
 import { hoverAt } from './hover';
 
 interface Settings {
@@ -50,7 +51,7 @@ function readSettings(value: unknown, base: Settings = DEFAULT_SETTINGS): Settin
 }
 
 export function startServer(connection: Connection): void {
-  const documents = new Map<string, ElixirDocument>();
+  const documents = new Map<string, SourceDocument>();
   const findingsByUri = new Map<string, Finding[]>();
   const timers = new Map<string, NodeJS.Timeout>();
   const index = new WorkspaceIndex();
@@ -102,7 +103,7 @@ export function startServer(connection: Connection): void {
    * The document's model, recorded in the index. When what other files can see of it changed, every
    * open file is analysed again; when only its lines moved, the files whose findings point into it are.
    */
-  function modelOf(doc: ElixirDocument): FileModel | undefined {
+  function modelOf(doc: SourceDocument): FileModel | undefined {
     if (!parser || doc.tooLarge || excluded(doc.uri)) return undefined;
     const model = doc.getModel(parser);
     if (indexedModels.has(model)) return model;
@@ -115,7 +116,7 @@ export function startServer(connection: Connection): void {
     return model;
   }
 
-  function analyze(doc: ElixirDocument): Finding[] {
+  function analyze(doc: SourceDocument): Finding[] {
     const model = modelOf(doc);
     if (!model || !settings.enable) return [];
     const findings = analyzeFile(model, index.context(), { rules: rulesFor(doc.uri), log, reportUnusedSuppressions: true });
@@ -127,7 +128,7 @@ export function startServer(connection: Connection): void {
    * The rule's own fixes for the finding behind a diagnostic: refactorings that re-read the files they
    * edit. A fix that cannot be done correctly for this code is not offered.
    */
-  function ruleFixes(doc: ElixirDocument, model: FileModel, ruleId: string, diagnostic: Diagnostic): CodeAction[] {
+  function ruleFixes(doc: SourceDocument, model: FileModel, ruleId: string, diagnostic: Diagnostic): CodeAction[] {
     const rule = ruleById(ruleId);
     const finding = findingsByUri.get(doc.uri)?.find((f) => f.ruleId === ruleId && sameRange(f.range, diagnostic.range));
     if (!rule?.fixes || !finding || !parser) return [];
@@ -193,7 +194,7 @@ export function startServer(connection: Connection): void {
     };
   }
 
-  function publish(doc: ElixirDocument): void {
+  function publish(doc: SourceDocument): void {
     let diagnostics: Diagnostic[];
     if (doc.tooLarge) {
       diagnostics = [{
@@ -246,7 +247,7 @@ export function startServer(connection: Connection): void {
     let cancelled = false;
     progress.token.onCancellationRequested(() => (cancelled = true));
     try {
-      const files = workspaceRoots.flatMap((root) => listSourceFiles(root, ELIXIR_EXTENSIONS, () => cancelled)).filter((f) => !excluded(pathToUri(f)));
+      const files = workspaceRoots.flatMap((root) => listSourceFiles(root, SOURCE_EXTENSIONS, () => cancelled)).filter((f) => !excluded(pathToUri(f)));
       // Files excluded since the last run (or deleted) leave the index.
       const listed = new Set(files.map(pathToUri));
       for (const uri of index.uris()) if (!listed.has(uri) && !documents.has(uri)) index.remove(uri);
@@ -300,7 +301,7 @@ export function startServer(connection: Connection): void {
 
   connection.onInitialized(guard('initialized', undefined, async () => {
     if (canWatchFiles) {
-      await connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: '**/*.{ex,exs}' }, { globPattern: `**/${CONFIG_FILE}` }] });
+      await connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: '**/*.{ex,exs,ts,tsx,mts,cts,js,jsx,mjs,cjs}' }, { globPattern: `**/${CONFIG_FILE}` }] });
     }
     publishConfigProblems();
     await pullSettings();
@@ -318,7 +319,7 @@ export function startServer(connection: Connection): void {
   connection.onDidOpenTextDocument(guard('didOpen', undefined, (params) => {
     const { uri, version, text } = params.textDocument;
     documents.get(uri)?.dispose();
-    documents.set(uri, new ElixirDocument(uri, version, text));
+    documents.set(uri, new SourceDocument(uri, version, text));
     schedule(uri, 0);
   }));
 
@@ -357,7 +358,7 @@ export function startServer(connection: Connection): void {
       void indexWorkspace().catch((error) => logError('indexing the workspace', error));
     }
     for (const change of params.changes) {
-      if (documents.has(change.uri) || !change.uri.startsWith('file:') || !/\.exs?$/.test(change.uri) || excluded(change.uri)) continue;
+      if (documents.has(change.uri) || !change.uri.startsWith('file:') || !/\.(exs?|[cm]?[jt]sx?)$/.test(change.uri) || excluded(change.uri)) continue;
       changed = (change.type === FileChangeType.Deleted ? index.remove(change.uri) : indexFile(fileURLToPath(change.uri), change.uri)) || changed;
     }
     if (changed) scheduleAll();
@@ -389,6 +390,7 @@ export function startServer(connection: Connection): void {
     if (!model) return [];
     const actions: CodeAction[] = [];
     const eol = doc.text.includes('\r\n') ? '\r\n' : '\n';
+    const commentPrefix = isTypeScriptUri(doc.uri) ? '//' : '#';
     for (const diagnostic of params.context.diagnostics) {
       if (diagnostic.code === UNUSED_SUPPRESSION && diagnostic.range && (diagnostic.source ?? 'chokepoint') === 'chokepoint') {
         actions.push(removeSuppression(doc, diagnostic));
@@ -404,14 +406,14 @@ export function startServer(connection: Connection): void {
           title: `Disable ${ruleId} for this line`,
           kind: CodeActionKind.QuickFix,
           diagnostics: [diagnostic],
-          edit: { changes: { [doc.uri]: [{ range: { start: { line, character: 0 }, end: { line, character: 0 } }, newText: `${indent}${suppressionComment('#', ruleId)}${eol}` }] } },
+          edit: { changes: { [doc.uri]: [{ range: { start: { line, character: 0 }, end: { line, character: 0 } }, newText: `${indent}${suppressionComment(commentPrefix, ruleId)}${eol}` }] } },
         });
       }
       actions.push({
         title: `Disable ${ruleId} for the entire file`,
         kind: CodeActionKind.QuickFix,
         diagnostics: [diagnostic],
-        edit: { changes: { [doc.uri]: [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, newText: `# chokepoint-disable-file ${ruleId}${eol}` }] } },
+        edit: { changes: { [doc.uri]: [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, newText: `${commentPrefix} chokepoint-disable-file ${ruleId}${eol}` }] } },
       });
     }
     return actions;
@@ -427,7 +429,7 @@ export function startServer(connection: Connection): void {
 }
 
 /** Deletes a suppression comment: its whole line when it stands alone, else the comment at the end of the line. */
-function removeSuppression(doc: ElixirDocument, diagnostic: Diagnostic): CodeAction {
+function removeSuppression(doc: SourceDocument, diagnostic: Diagnostic): CodeAction {
   const { start, end } = diagnostic.range;
   const text = doc.lineIndex.lineText(start.line);
   const alone = text.slice(0, start.character).trim() === '' && start.line === end.line;

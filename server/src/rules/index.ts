@@ -9,10 +9,20 @@ import { selfCall } from './self-call';
 import { statelessServer } from './stateless-server';
 import type { Rule } from './types';
 import { unsupervisedStart } from './unsupervised-start';
+import { globalLockKeyedState } from './global-lock-keyed-state';
+import { hotPathLock } from './hot-path-lock';
+import { inProcessLock } from './in-process-lock';
+import { lockForReads } from './lock-for-reads';
+import { lockWithoutAwait } from './lock-without-await';
+import { nestedAcquire } from './nested-acquire';
+import { poolBehindLock } from './pool-behind-lock';
+import { singleWorker } from './single-worker';
+import { unboundedSerializer } from './unbounded-serializer';
 
 /** In the order of DESIGN.md's table. */
 export const RULES: readonly Rule[] = [
   repoInServer, statelessServer, globalStateServer, keyedStateServer, blockingCallback, selfCall, scatteredCalls, unsupervisedStart, hotPathCall,
+  poolBehindLock, lockWithoutAwait, globalLockKeyedState, lockForReads, nestedAcquire, unboundedSerializer, singleWorker, inProcessLock, hotPathLock,
 ];
 
 export function ruleById(id: string): Rule | undefined {

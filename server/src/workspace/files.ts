@@ -5,7 +5,8 @@ import * as path from 'path';
 import ignore, { type Ignore } from 'ignore';
 
 export const ELIXIR_EXTENSIONS = ['.ex', '.exs'];
-const SKIPPED_DIRS = new Set(['deps', '_build', 'node_modules', '.git', '.elixir_ls', 'cover', '.hex', '.mix']);
+export const SOURCE_EXTENSIONS = [...ELIXIR_EXTENSIONS, '.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs'];
+const SKIPPED_DIRS = new Set(['deps', '_build', 'node_modules', '.git', '.elixir_ls', 'cover', '.hex', '.mix', '.next', '.nuxt', '.turbo', 'coverage']);
 
 interface IgnoreLayer { dir: string; rules: Ignore }
 
@@ -42,7 +43,7 @@ function ancestorGitignores(dir: string): IgnoreLayer[] {
 }
 
 /** Every file with one of `extensions` under `root` (or `root` itself when it is a file), sorted. */
-export function listSourceFiles(root: string, extensions = ELIXIR_EXTENSIONS, shouldStop: () => boolean = () => false): string[] {
+export function listSourceFiles(root: string, extensions = SOURCE_EXTENSIONS, shouldStop: () => boolean = () => false): string[] {
   const out: string[] = [];
   const stat = fs.statSync(root);
   if (stat.isFile()) return [root];
@@ -62,7 +63,7 @@ export function listSourceFiles(root: string, extensions = ELIXIR_EXTENSIONS, sh
       if (entry.isDirectory()) {
         if (SKIPPED_DIRS.has(entry.name) || ignored(here, full, true)) continue;
         walk(full, here);
-      } else if (entry.isFile() && extensions.includes(path.extname(entry.name)) && !ignored(here, full, false)) {
+      } else if (entry.isFile() && extensions.includes(path.extname(entry.name)) && !/\.d\.[cm]?ts$/.test(entry.name) && !ignored(here, full, false)) {
         out.push(full);
       }
     }

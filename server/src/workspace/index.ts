@@ -124,6 +124,10 @@ export class ProjectView implements ProjectContext {
     return this.modules.get(name);
   }
 
+  allModules(): ModuleInfo[] {
+    return [...this.modules.values()];
+  }
+
   serializerNamed(target: string): Serializer | undefined {
     return this.byName.get(target);
   }

@@ -1,0 +1,30 @@
+// lock-without-await: a critical section with no await and no promise-returning call. JavaScript runs
+// synchronous code to the end without interruption: the lock only adds a wait (and a microtask hop).
+import type { Rule } from './types';
+import { sectionName, shownName } from './ts-common';
+
+export const lockWithoutAwait: Rule = {
+  meta: {
+    id: 'lock-without-await',
+    title: 'A lock around synchronous code',
+    language: 'typescript',
+    question: 'shared-state',
+    defaultSeverity: 'warning',
+    scope: 'syntax',
+    description: 'A critical section with no await: synchronous JavaScript is already atomic, the lock only adds waiting.',
+  },
+  check({ file, report }) {
+    for (const server of file.serializers) {
+      if (server.language !== 'typescript' || (server.kind !== 'Mutex' && server.kind !== 'Limiter')) continue;
+      for (const section of server.handlers) {
+        if (section.awaits !== false) continue;
+        report({
+          range: section.headRange,
+          serializer: server.name,
+          message: `${sectionName(section)} takes ${shownName(server)} around code with no await: synchronous JavaScript already runs to the end before any other code, so the lock protects nothing and every caller still waits for it. Run the code directly.`,
+          related: [{ uri: server.uri, range: section.range, why: 'the critical section: nothing in it waits', code: section.code }],
+        });
+      }
+    }
+  },
+};
