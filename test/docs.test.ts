@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
+import { ts } from 'ts-morph';
 import { RULES } from '../server/src/rules';
 import { analyzeSources, elixirRejects, ROOT } from './helpers';
 
@@ -31,6 +32,10 @@ test('every rule has a docs page, and its Elixir examples parse', () => {
     const text = fs.readFileSync(page, 'utf8');
     assert.match(text, new RegExp(`^# ${rule.meta.id}\\b`), `${page} starts with its rule id`);
     for (const match of text.matchAll(/```elixir\n([\s\S]*?)```/g)) blocks.push({ where: `${rule.meta.id}.md`, code: match[1] });
+    for (const match of text.matchAll(/```ts\n([\s\S]*?)```/g)) {
+      const { diagnostics } = ts.transpileModule(match[1], { reportDiagnostics: true, compilerOptions: { target: ts.ScriptTarget.ES2022 } });
+      assert.deepEqual(diagnostics?.map((d) => `${rule.meta.id}.md: ${ts.flattenDiagnosticMessageText(d.messageText, ' ')}`), []);
+    }
   }
   assert.ok(blocks.length >= 8);
   const rejected = elixirRejects(blocks.map((b) => b.code));
@@ -53,11 +58,12 @@ test('in every rule page, Bad servers are flagged by the rule and Good ones stay
     const text = fs.readFileSync(path.join(ROOT, 'docs', 'rules', `${rule.meta.id}.md`), 'utf8');
     const sections = text.split(/^## /m).map((s) => ({ title: s.split('\n')[0].trim(), body: s }));
     for (const { title, body } of sections) {
-      const expected = title === 'Bad' ? true : title === 'Good' || title === 'When the process is right' ? false : undefined;
+      const expected = title === 'Bad' ? true : title === 'Good' || title === 'When the process is right' || title === 'When the lock is right' ? false : undefined;
       if (expected === undefined) continue;
-      for (const [, code] of body.matchAll(/```elixir\n([\s\S]*?)```/g)) {
-        if (!/\buse (GenServer|Agent)\b/.test(code)) continue; // supporting code (a supervisor, a context)
-        const { findings } = await analyzeSources({ 'example.ex': code });
+      const typescript = rule.meta.language === 'typescript';
+      for (const [, code] of body.matchAll(typescript ? /```ts\n([\s\S]*?)```/g : /```elixir\n([\s\S]*?)```/g)) {
+        if (!typescript && !/\buse (GenServer|Agent)\b/.test(code)) continue; // supporting code (a supervisor, a context)
+        const { findings } = await analyzeSources(typescript ? { 'src/example.ts': code } : { 'example.ex': code });
         const flagged = findings.some((f) => f.ruleId === rule.meta.id);
         checked[expected ? 'bad' : 'good']++;
         if (flagged !== expected) problems.push(`${rule.meta.id}.md, ${title}: ${expected ? 'not flagged' : 'flagged'}: ${code.split('\n')[0]}`);

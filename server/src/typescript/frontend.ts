@@ -87,6 +87,8 @@ class TypeScriptModelBuilder {
   private readonly suppressions: Suppression[] = [];
   private readonly imports: string[] = [];
   private requestPath: ModuleInfo['requestPath'];
+  /** The class whose methods are being read: `this.add()` in it calls `Class.add`. */
+  private currentClass: string | undefined;
   /** Calls and assignments already turned into sections (a body is walked again from its enclosing function). */
   private readonly noted = new Set<ts.Node>();
 
@@ -283,12 +285,14 @@ class TypeScriptModelBuilder {
     const visit = (node: ts.Node, className?: string) => {
       if (ts.isFunctionDeclaration(node) && node.name) visitFunction(node.name.text, node, node);
       else if (ts.isClassDeclaration(node) && node.name) {
+        this.currentClass = node.name.text;
         for (const m of node.members) {
           if ((ts.isMethodDeclaration(m) || ts.isGetAccessor(m)) && m.name && ts.isIdentifier(m.name)) {
             visitFunction(`${node.name.text}.${m.name.text}`, m, m);
             if (className === undefined && isRouteMethod(m)) this.requestPath ??= 'controller';
           }
         }
+        this.currentClass = undefined;
         return;
       } else if (ts.isVariableStatement(node)) {
         for (const d of node.declarationList.declarations) {
@@ -352,16 +356,18 @@ class TypeScriptModelBuilder {
       const own = name && (b?.serializer || this.chains.has(name)) ? `${this.key}#${name}` : undefined;
       if (own && b?.serializer && ([...(SECTION_METHODS[b.serializer] ?? []), 'acquire'].includes(fn))) extra.acquires = own;
       if (own && b?.serializer === 'Worker' && /^(postMessage|send)$/.test(fn)) extra.posts = own;
-      if (b?.map && root === callee.expression && /^(get|set|has|delete)$/.test(fn)) {
+      if (b?.map && root === callee.expression) {
+        // One entry, by a key the caller passed in (a parameter); anything else (keys(), a loop variable) is the whole map.
         const key = call.arguments[0];
-        extra.mapAccess = { map: `${this.key}#${name}`, key: key && ts.isIdentifier(key) ? key.text : null, op: fn };
+        const byParameter = /^(get|set|has|delete)$/.test(fn) && key && ts.isIdentifier(key) && isParameter(key);
+        extra.mapAccess = { map: `${this.key}#${name}`, key: byParameter ? (key as ts.Identifier).text : null, op: fn };
       }
       if (b?.resource) resource = b.resource;
       else if (b?.source && POOLED.has(b.source)) resource = POOLED.get(b.source);
       else if (b?.source && b.imported !== '*' && b.imported !== 'default') { module = b.source; fn = `${b.imported}.${fn}`; }
       else if (b?.source) module = b.source;
       else if (b?.classOf) fn = `${b.classOf}.${fn}`;
-      else if (callee.expression.kind === ts.SyntaxKind.ThisKeyword) fn = `this.${fn}`;
+      else if (callee.expression.kind === ts.SyntaxKind.ThisKeyword) fn = this.currentClass ? `${this.currentClass}.${fn}` : `this.${fn}`;
     } else {
       return undefined;
     }
@@ -412,11 +418,13 @@ class TypeScriptModelBuilder {
     if (!this.bindings.has(target)) this.bindings.set(target, { node: assign });
     this.chains.add(target);
     const fn = right.arguments[0];
-    if (!fn || !(ts.isArrowFunction(fn) || ts.isFunctionExpression(fn))) return;
+    if (!fn) return;
+    // The link's work: a function written here, or one passed by name (its calls are not followed).
+    const body = ts.isArrowFunction(fn) || ts.isFunctionExpression(fn) ? fn.body : undefined;
     this.sections.set(target, [...(this.sections.get(target) ?? []), {
       name: owner, arity: 0, visibility: 'private', range: this.range(fn), headRange: this.range(right), code: this.codeAt(right),
-      calls: this.callsIn(fn.body, owner), drainsMailbox: false, kind: 'section', message: '', stateParam: null,
-      stateUse: 'read', stateAccess: 'none', servesCallers: true, awaits: containsAwait(fn.body),
+      calls: body ? this.callsIn(body, owner) : [], drainsMailbox: false, kind: 'section', message: '', stateParam: null,
+      stateUse: 'read', stateAccess: 'none', servesCallers: true, awaits: body ? containsAwait(body) : true,
       // A chain without a .catch: one rejection rejects every later link.
       poisonable: !/\.catch\(/.test(assign.getText(this.sf)),
     }]);
@@ -529,4 +537,12 @@ function isSingleFlight(body: ts.Node): boolean {
   const [first] = body.statements;
   const returnsEarly = !!first && ts.isIfStatement(first) && (ts.isReturnStatement(first.thenStatement) || (ts.isBlock(first.thenStatement) && first.thenStatement.statements.some(ts.isReturnStatement)));
   return returnsEarly && containsWrite(body);
+}
+
+/** The identifier names a parameter of a function around it. */
+function isParameter(id: ts.Identifier): boolean {
+  for (let n: ts.Node | undefined = id.parent; n; n = n.parent) {
+    if (ts.isFunctionLike(n) && n.parameters.some((p) => ts.isIdentifier(p.name) && p.name.text === id.text)) return true;
+  }
+  return false;
 }
