@@ -87,7 +87,7 @@ test('the extension manifest has a setting per rule with its default severity, t
   }
   const ruleSettings = Object.keys(properties).filter((k) => k.startsWith('chokepoint.rules.'));
   assert.equal(ruleSettings.length, RULES.length, 'no setting for a rule that does not exist');
-  assert.deepEqual(manifest.activationEvents.sort(), ['onLanguage:elixir', 'workspaceContains:**/mix.exs']);
+  assert.deepEqual(manifest.activationEvents.sort(), ['onLanguage:elixir', 'onLanguage:javascript', 'onLanguage:javascriptreact', 'onLanguage:typescript', 'onLanguage:typescriptreact', 'workspaceContains:**/mix.exs']);
   const elixir = manifest.contributes.languages.find((l: { id: string }) => l.id === 'elixir');
   assert.deepEqual(elixir.extensions, ['.ex', '.exs']);
   assert.ok(fs.existsSync(path.join(ROOT, elixir.configuration)));

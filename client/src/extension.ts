@@ -31,7 +31,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   status.show();
 
   const clientOptions: LanguageClientOptions = {
-    documentSelector: [{ language: 'elixir' }],
+    documentSelector: ['elixir', 'typescript', 'typescriptreact', 'javascript', 'javascriptreact'].map((language) => ({ language })),
     outputChannel: output,
     initializationOptions: settingsForServer(),
     synchronize: { configurationSection: 'chokepoint' },
