@@ -30,6 +30,10 @@ function registrationLine(s: Serializer, project: ProjectContext): string {
   }
 }
 
+const TS_KIND: Record<string, string> = {
+  Mutex: 'a mutex', Queue: 'a one-at-a-time queue', Limiter: 'a concurrency-1 limiter', PromiseChain: 'a promise chain', Worker: 'one worker',
+};
+
 function line(uri: string, pos: Position): string {
   return `[line ${pos.line + 1}](${uri}#L${pos.line + 1})`;
 }
@@ -57,7 +61,9 @@ function callersLines(s: Serializer, project: ProjectContext): string[] {
 export function serializerCard(s: Serializer, findings: Finding[], project: ProjectContext): string {
   const checklist = evaluate(s);
   const out: string[] = [];
-  out.push(`**${escapeMarkdown(s.name)}** — ${s.kind}, ${registrationLine(s, project)}`);
+  out.push(s.language === 'typescript'
+    ? `**${escapeMarkdown(s.registration.text)}** — ${TS_KIND[s.kind] ?? s.kind}, one for every caller of its module: each waits its turn`
+    : `**${escapeMarkdown(s.name)}** — ${s.kind}, ${registrationLine(s, project)}`);
   out.push('');
   out.push(...callersLines(s, project));
   out.push('');

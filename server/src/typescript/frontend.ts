@@ -4,7 +4,7 @@
 // (pg, mysql2, knex, Prisma, TypeORM, mongodb, mongoose, ioredis, redis, HTTP clients). Syntax decides
 // everything here; the type checker is not used.
 import { ts } from 'ts-morph';
-import type { CallSite, FileModel, FunctionClause, Handler, ModuleInfo, Range, Serializer, SerializerKind, Suppression } from '../model';
+import type { CallSite, FileModel, FunctionClause, Handler, ModuleInfo, Range, Serializer, SerializerKind, Signal, Suppression } from '../model';
 import { LineIndex } from '../positions';
 import { parseSuppression } from '../suppressions';
 
@@ -117,7 +117,7 @@ class TypeScriptModelBuilder {
         singleton: true,
         handlers: this.sections.get(name) ?? [],
         functions: this.functions,
-        signals: [],
+        signals: this.signalsOf(kind, this.sections.get(name) ?? []),
         limits: binding.limits,
       });
     }
@@ -136,6 +136,21 @@ class TypeScriptModelBuilder {
       uri: this.uri, language: 'typescript', role: /(^|\/)(test|tests|__tests__)\/|\.(test|spec)\.[cm]?[jt]sx?$/.test(this.uri) ? 'test' : 'app',
       modules: [module], serializers, serverCalls: [], suppressions: this.suppressions, linesInsideStrings: [],
     };
+  }
+
+  /**
+   * The checklist for a lock (DESIGN.md, TypeScript column): shared state is a read-modify-write across
+   * an await inside the section; concurrency is fanning work out from it; a worker owns a resource.
+   */
+  private signalsOf(kind: SerializerKind, sections: Handler[]): Signal[] {
+    const signals: Signal[] = [];
+    for (const section of sections) {
+      if (section.writes && section.awaits) signals.push({ kind: 'state-changed', range: section.range, why: `${section.name} changes shared state across an await`, code: section.code });
+      const fanOut = section.calls.find((c) => /^Promise\.(all|allSettled|any)$/.test(c.callee ?? ''));
+      if (fanOut) signals.push({ kind: 'spawns-work', range: fanOut.range, why: `${section.name} runs work in parallel (${fanOut.callee})`, code: fanOut.code });
+    }
+    if (kind === 'Worker') signals.push({ kind: 'owns-resource', range: sections[0]?.range ?? this.range(this.sf), why: 'owns a thread or a child process', code: '' });
+    return signals;
   }
 
   private range(node: ts.Node): Range {
