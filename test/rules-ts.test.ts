@@ -277,6 +277,48 @@ app.post('/orders', async (_req, res) => {
   res.json(await place()); // expect: hot-path-lock
 });
 ` } },
+    { name: 'a named handler, an imported instance method and an imported limiter', files: {
+      'src/orders.ts': `${mutex}class Orders {
+  private readonly lock = new Mutex();
+  place() { return this.lock.runExclusive(async () => { await Promise.resolve(); return 1; }); }
+}
+export const orders = new Orders();
+`,
+      'src/limits.ts': "import pLimit from 'p-limit';\nexport const one = pLimit(1);\n",
+      'src/server.ts': `import express from 'express';
+import { orders } from './orders.js';
+import { one } from './limits.js';
+const app = express();
+async function create(_req: unknown, res: { json(x: unknown): void }) {
+  res.json(await orders.place());
+}
+app.post('/orders', create); // expect: hot-path-lock
+app.get('/slow', async (_req, res) => {
+  res.json(await one(async () => 1)); // expect: hot-path-lock
+});
+` } },
+    { name: 'a NestJS controller calling an injected service', files: {
+      'src/orders.service.ts': `${mutex}import { Injectable } from '@nestjs/common';
+@Injectable()
+export class OrdersService {
+  private readonly lock = new Mutex();
+  create() { return this.lock.runExclusive(async () => { await Promise.resolve(); return 1; }); }
+}
+`,
+      'src/orders.controller.ts': `import { Controller, Post } from '@nestjs/common';
+import { OrdersService } from './orders.service.js';
+@Controller('orders')
+export class OrdersController {
+  constructor(private readonly orders: OrdersService) {}
+  @Post()
+  create() {
+    return this.orders.create(); // expect: hot-path-lock
+  }
+}
+` } },
+    { name: 'a Next.js route handler written as a const', files: { 'src/app/api/orders/route.ts': `${mutex}const lock = new Mutex();
+export const POST = async () => Response.json(await lock.runExclusive(async () => { await Promise.resolve(); return 1; })); // expect: hot-path-lock
+` } },
   ],
   valid: [
     { name: 'a per-key lock on the request path', files: { 'src/server.ts': `${mutex}import express from 'express';

@@ -137,7 +137,9 @@ export function chainEvidence(reached: ReachedCall, startUri: string, why = `cal
 }
 
 function callName(call: CallSite): string {
-  return `${call.module && call.module !== 'Kernel' ? `${shortModule(call.module)}.` : ''}${call.fn}/${call.arity}`;
+  // A TypeScript call already names its receiver (`orders.place`): no module prefix.
+  const prefix = call.module && call.module !== 'Kernel' && !(call.module.includes('/') && call.fn.includes('.')) ? `${shortModule(call.module)}.` : '';
+  return `${prefix}${call.fn}/${call.arity}`;
 }
 
 /** `handle_call({:search, q}) → Listings.search/1 → Repo.all`, for messages and related information. */

@@ -121,6 +121,8 @@ export interface Handler extends FunctionClause {
   writes?: boolean;
   /** TypeScript sections: returns a cached value at once, else fills it for everyone (a single-flight refresh). */
   singleFlight?: boolean;
+  /** TypeScript sections: shared Maps the code uses as a whole (size, iteration, clear), not one entry. */
+  mapsWhole?: string[];
   /** TypeScript promise chains: a link without `.catch`, so one rejection rejects every later one. */
   poisonable?: boolean;
 }

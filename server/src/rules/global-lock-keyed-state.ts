@@ -21,7 +21,9 @@ export const globalLockKeyedState: Rule = {
       // Every section that touches a shared map picks one entry by a variable key, and all use one key each.
       const keyed = touching.filter((a) => a.every((x) => x!.key !== null) && new Set(a.map((x) => x!.key)).size === 1);
       if (touching.length === 0 || keyed.length !== touching.length || !touching.flat().some((a) => a!.op === 'set' || a!.op === 'delete')) continue;
-      const map = touching[0][0]!.map.split('#').pop();
+      const mapName = touching[0][0]!.map;
+      if (server.handlers.some((h) => h.mapsWhole?.includes(mapName))) continue; // a section needs every entry
+      const map = mapName.split('#').pop();
       report({
         range: server.declaration,
         serializer: server.name,

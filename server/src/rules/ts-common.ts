@@ -50,6 +50,11 @@ export function resourceOf(call: CallSite, project: ProjectContext): string | un
 export function acquiresOf(call: CallSite, project: ProjectContext): string | undefined {
   if (call.acquires) return call.acquires;
   const [binding, method] = call.fn.split('.');
+  // An imported limiter called directly: `limit(() => …)`.
+  if (call.module && !method) {
+    const name = project.module(call.module)?.serializersByBinding?.[binding];
+    return name && project.serializerNamed(name)?.kind === 'Limiter' ? name : undefined;
+  }
   if (!call.module || !method || !/^(runExclusive|acquire|add|addAll|push|schedule|wrap|submit)$/.test(method)) return undefined;
   return project.module(call.module)?.serializersByBinding?.[binding];
 }

@@ -102,6 +102,11 @@ class TypeScriptModelBuilder {
     this.scanComments();
     for (const statement of this.sf.statements) this.collectBindings(statement);
     this.collectFunctions(this.sf);
+    // `export const orders = new Orders()`: another module calls orders.place(), which is Orders.place.
+    for (const [name, b] of this.bindings) {
+      if (!b.classOf || name.startsWith('this.')) continue;
+      for (const fn of this.functions.filter((f) => f.name.startsWith(`${b.classOf}.`))) this.functions.push({ ...fn, name: `${name}.${fn.name.slice(b.classOf.length + 1)}` });
+    }
     const serializers: Serializer[] = [];
     const instantiated = new Set([...this.bindings.values()].map((b) => b.classOf).filter(Boolean));
     for (const [name, binding] of this.bindings) {
@@ -203,6 +208,13 @@ class TypeScriptModelBuilder {
           if (b && statement.name) b.ownerClass = shared ? undefined : statement.name.text;
         }
       }
+      // `constructor(private readonly orders: OrdersService)`: this.orders.create() calls OrdersService.create.
+      const ctor = statement.members.find(ts.isConstructorDeclaration);
+      for (const p of ctor?.parameters ?? []) {
+        if (!ts.isIdentifier(p.name) || !ts.canHaveModifiers(p) || !ts.getModifiers(p)?.length || !p.type || !ts.isTypeReferenceNode(p.type) || !ts.isIdentifier(p.type.typeName)) continue;
+        const type = this.bindings.get(p.type.typeName.text);
+        this.bindings.set(`this.${p.name.text}`, type?.source ? { source: type.source, imported: type.imported === 'default' ? p.type.typeName.text : type.imported } : { classOf: p.type.typeName.text });
+      }
       if (hasDecorator(statement, 'Controller')) this.requestPath = 'controller';
     }
   }
@@ -254,7 +266,8 @@ class TypeScriptModelBuilder {
     }
     if (source === 'p-limit' && numberValue(args[0]) === 1) return { serializer: 'Limiter', limits: { timeout: false, bound: false } };
     if (source === 'bottleneck' && numberValue(option('maxConcurrent')) === 1) {
-      return { serializer: 'Limiter', limits: { timeout: option('expiration') !== undefined, bound: option('highWater') !== undefined } };
+      // `expiration` is a per-job option (schedule's), not a constructor one: only highWater bounds the wait.
+      return { serializer: 'Limiter', limits: { timeout: false, bound: option('highWater') !== undefined } };
     }
     if (source === 'async' && (name === 'queue' || name === 'cargo' || name === '*') && (numberValue(args[1]) === 1 || name === 'cargo')) {
       return { serializer: 'Queue', limits: { timeout: false, bound: false }, worker: args[0] };
@@ -285,6 +298,21 @@ class TypeScriptModelBuilder {
     return undefined;
   }
 
+  /** Maps of the module the code uses as a whole: `map.size`, `map.values()`, `for (… of map)`, `map.clear()`. */
+  private wholeMapUses(body: ts.Node): string[] {
+    const out = new Set<string>();
+    const visit = (n: ts.Node) => {
+      if (ts.isIdentifier(n) && this.bindings.get(n.text)?.map) {
+        const parent = n.parent;
+        const keyed = ts.isPropertyAccessExpression(parent) && parent.expression === n && /^(get|set|has|delete)$/.test(parent.name.text) && ts.isCallExpression(parent.parent);
+        if (!keyed) out.add(`${this.key}#${n.text}`);
+      }
+      ts.forEachChild(n, visit);
+    };
+    visit(body);
+    return [...out];
+  }
+
   /** Functions (declarations, exported arrow functions, class methods, route handlers) with their calls and sections. */
   private collectFunctions(root: ts.Node): void {
     const visitFunction = (name: string, fn: ts.SignatureDeclaration & { body?: ts.ConciseBody }, node: ts.Node) => {
@@ -311,16 +339,29 @@ class TypeScriptModelBuilder {
         return;
       } else if (ts.isVariableStatement(node)) {
         for (const d of node.declarationList.declarations) {
-          if (ts.isIdentifier(d.name) && d.initializer && (ts.isArrowFunction(d.initializer) || ts.isFunctionExpression(d.initializer))) visitFunction(d.name.text, d.initializer, d);
+          if (ts.isIdentifier(d.name) && d.initializer && (ts.isArrowFunction(d.initializer) || ts.isFunctionExpression(d.initializer))) {
+            visitFunction(d.name.text, d.initializer, d);
+            // `export const GET = async (request) => …`: a Next.js route handler.
+            if (/^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)$/.test(d.name.text) && hasExport(node)) this.requestPath ??= 'router';
+          }
         }
       } else if (ts.isExpressionStatement(node) && ts.isCallExpression(node.expression)) {
         // app.get('/x', handler), router.post(...), fastify.get(...): the handlers are request paths.
         const call = node.expression;
         if (ts.isPropertyAccessExpression(call.expression) && /^(get|post|put|patch|delete|all|use|route|options|head)$/.test(call.expression.name.text) && call.arguments.length >= 2) {
+          const route = call.arguments[0] && ts.isStringLiteralLike(call.arguments[0]) ? call.arguments[0].getText(this.sf) : '';
           call.arguments.forEach((arg, i) => {
+            const name = `${call.expression.getText(this.sf)}(${route || `#${i}`})`;
             if (ts.isArrowFunction(arg) || ts.isFunctionExpression(arg)) {
-              const route = call.arguments[0] && ts.isStringLiteralLike(call.arguments[0]) ? call.arguments[0].getText(this.sf) : `#${i}`;
-              visitFunction(`${call.expression.getText(this.sf)}(${route})`, arg, arg);
+              visitFunction(name, arg, arg);
+              this.requestPath ??= 'router';
+            } else if (i > 0 && ts.isIdentifier(arg)) {
+              // `app.get('/x', listOrders)`: the named handler runs on every request.
+              const b = this.bindings.get(arg.text);
+              this.functions.push({
+                name, arity: 0, visibility: 'public', range: this.range(arg), headRange: this.range(arg), code: this.codeAt(arg), drainsMailbox: false,
+                calls: [{ uri: this.uri, range: this.range(arg), module: b?.source ?? null, fn: b?.imported && b.imported !== 'default' ? b.imported : arg.text, arity: 2, mentions: [], handedOff: false, code: this.codeAt(arg), awaited: true }],
+              });
               this.requestPath ??= 'router';
             }
           });
@@ -403,21 +444,25 @@ class TypeScriptModelBuilder {
       name = this.bindingName(callee.expression);
       const kind = name ? this.bindings.get(name)?.serializer : undefined;
       const method = callee.name.text;
-      if (kind && (SECTION_METHODS[kind] ?? []).includes(method)) fn = call.arguments[0];
+      if (kind && (SECTION_METHODS[kind] ?? []).includes(method)) fn = sectionArgument(call);
       else if (kind === 'Mutex' && method === 'acquire') fn = acquiredBlock(call);
       if (kind === 'Queue' && fn && !(ts.isArrowFunction(fn) || ts.isFunctionExpression(fn))) fn = this.bindings.get(name!)?.worker;
     } else if (ts.isIdentifier(callee)) {
       name = this.bindingName(callee);
-      if (name && this.bindings.get(name)?.serializer === 'Limiter') fn = call.arguments[0];
+      if (name && this.bindings.get(name)?.serializer === 'Limiter') fn = sectionArgument(call);
     }
     if (!name || !fn) return;
-    const body = ts.isArrowFunction(fn) || ts.isFunctionExpression(fn) ? fn.body : fn;
-    const sectionCalls = this.callsIn(body, owner);
-    const hasAwait = containsAwait(body);
+    // The code itself (a function literal, or the statements after `acquire()`), not a function passed by name.
+    const literal = !ts.isIdentifier(fn) && !ts.isPropertyAccessExpression(fn) && !ts.isCallExpression(fn);
+    const body: ts.Node = ts.isArrowFunction(fn) || ts.isFunctionExpression(fn) ? fn.body : fn;
+    // A function passed by name (`lock.runExclusive(work)`): what it does is not known here.
+    const sectionCalls = literal ? this.callsIn(body, owner) : [];
+    const hasAwait = literal ? containsAwait(body) : undefined;
     const handler: Handler = {
       name: owner, arity: 0, visibility: 'private', range: this.range(fn), headRange: this.range(call), code: this.codeAt(call),
-      calls: sectionCalls, drainsMailbox: false, kind: 'section', message: '', stateParam: null, stateUse: hasAwait ? 'read' : 'ignored',
-      stateAccess: 'none', servesCallers: true, awaits: hasAwait, writes: containsWrite(body), singleFlight: isSingleFlight(body),
+      calls: sectionCalls, drainsMailbox: false, kind: 'section', message: '', stateParam: null, stateUse: hasAwait === false ? 'ignored' : 'read',
+      stateAccess: 'none', servesCallers: true, awaits: hasAwait, writes: literal ? containsWrite(body) : undefined, singleFlight: literal && isSingleFlight(body),
+      mapsWhole: literal ? this.wholeMapUses(body) : [],
     };
     this.sections.set(name, [...(this.sections.get(name) ?? []), handler]);
   }
@@ -430,7 +475,8 @@ class TypeScriptModelBuilder {
     const right = assign.right;
     if (!ts.isCallExpression(right) || !ts.isPropertyAccessExpression(right.expression) || right.expression.name.text !== 'then') return;
     if (rootText(right.expression.expression, this.sf) !== target) return;
-    if (!this.bindings.has(target)) this.bindings.set(target, { node: assign });
+    // Only a chain every caller shares: a module-level variable or a field of a singleton (not a local).
+    if (!this.bindings.has(target)) return;
     this.chains.add(target);
     const fn = right.arguments[0];
     if (!fn) return;
@@ -485,6 +531,8 @@ function containsAwait(node: ts.Node): boolean {
   const visit = (n: ts.Node) => {
     if (found) return;
     if (ts.isAwaitExpression(n) || ts.isForOfStatement(n) && n.awaitModifier) { found = true; return; }
+    // `return pool.query(…)`: the section hands back a promise, so the lock is held until it settles.
+    if (ts.isReturnStatement(n) && n.expression && ts.isCallExpression(n.expression)) { found = true; return; }
     if ((ts.isFunctionLike(n) && n !== node)) return; // a nested function's awaits are its own
     ts.forEachChild(n, visit);
   };
@@ -560,4 +608,9 @@ function isParameter(id: ts.Identifier): boolean {
     if (ts.isFunctionLike(n) && n.parameters.some((p) => ts.isIdentifier(p.name) && p.name.text === id.text)) return true;
   }
   return false;
+}
+
+/** The function a section method is given: its first function argument (`schedule(options, fn)`), else its first argument. */
+function sectionArgument(call: ts.CallExpression): ts.Node | undefined {
+  return call.arguments.find((a) => ts.isArrowFunction(a) || ts.isFunctionExpression(a)) ?? call.arguments[0];
 }
