@@ -51,6 +51,19 @@ test('every snippet expands to Elixir that parses', () => {
   assert.deepEqual(rejected.map((r) => `${entries[r.index][0]}: ${r.error}`), []);
 });
 
+test('every TypeScript snippet expands to TypeScript that parses and no Node rule flags', async () => {
+  const snippets = JSON.parse(fs.readFileSync(path.join(ROOT, 'snippets', 'typescript.json'), 'utf8')) as Record<string, { prefix: string; body: string[]; description: string }>;
+  const entries = Object.entries(snippets);
+  assert.ok(entries.length >= 5);
+  for (const [name, s] of entries) {
+    const code = expandSnippet(s.body);
+    const { diagnostics } = ts.transpileModule(code, { reportDiagnostics: true, compilerOptions: { target: ts.ScriptTarget.ES2022 } });
+    assert.deepEqual(diagnostics?.map((d) => `${name}: ${ts.flattenDiagnosticMessageText(d.messageText, ' ')}`), []);
+    const { findings } = await analyzeSources({ 'src/snippet.ts': code });
+    assert.deepEqual(findings.map((f) => `${name}: ${f.ruleId} ${f.message}`), [], 'the right alternative is silent');
+  }
+});
+
 test('in every rule page, Bad servers are flagged by the rule and Good ones stay silent', async () => {
   const problems: string[] = [];
   const checked = { bad: 0, good: 0 };

@@ -261,6 +261,10 @@ class TypeScriptModelBuilder {
         return inner?.serializer === 'Mutex' ? { serializer: 'Mutex', limits: { timeout: true, bound: false } } : undefined;
       }
     }
+    // semaphore-async-await: `new Lock()`, `new Semaphore(1)` (default export or named)
+    if (source === 'semaphore-async-await' && (name === 'Lock' || ((name === 'Semaphore' || name === 'default') && numberValue(args[0]) === 1))) {
+      return { serializer: 'Mutex', limits: { timeout: false, bound: false } };
+    }
     if (source === 'p-queue' && name === 'default' && numberValue(option('concurrency')) === 1) {
       return { serializer: 'Queue', limits: { timeout: option('timeout') !== undefined, bound: false } };
     }
@@ -426,6 +430,13 @@ class TypeScriptModelBuilder {
       else if (callee.expression.kind === ts.SyntaxKind.ThisKeyword) fn = this.currentClass ? `${this.currentClass}.${fn}` : `this.${fn}`;
     } else {
       return undefined;
+    }
+    // A pooled client handed to a callback (`run(prisma)`): the call uses it.
+    if (!resource) {
+      for (const arg of call.arguments) {
+        const b = ts.isIdentifier(arg) ? this.bindings.get(arg.text) : undefined;
+        if (b?.resource) resource = b.resource;
+      }
     }
     return {
       uri: this.uri, range: this.range(call), module, fn, arity: call.arguments.length, mentions: [], handedOff: false,
