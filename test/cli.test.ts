@@ -109,6 +109,22 @@ end
     }
   });
 
+  test('TypeScript imports through tsconfig paths and baseUrl reach the lock in another file', () => {
+    const dir = tempDir({
+      'tsconfig.json': '{ "compilerOptions": { "baseUrl": ".", "paths": { "@/*": ["src/*"] } } }',
+      'src/lib/orders.ts': "import { Mutex } from 'async-mutex';\nconst lock = new Mutex();\nexport const place = () => lock.runExclusive(async () => { await Promise.resolve(); return 1; });\n",
+      'src/lib/carts.ts': "import { Mutex } from 'async-mutex';\nconst lock = new Mutex();\nexport const add = () => lock.runExclusive(async () => { await Promise.resolve(); return 2; });\n",
+      'src/server.ts': "import express from 'express';\nimport { place } from '@/lib/orders';\nimport { add } from 'src/lib/carts';\nconst app = express();\napp.post('/orders', async (_req, res) => { res.json(await place()); });\napp.post('/carts', async (_req, res) => { res.json(await add()); });\n",
+    });
+    try {
+      const result = run([dir, '--format', 'json']);
+      const hot = (JSON.parse(result.stdout).findings as { file: string; line: number; rule: string }[]).filter((f) => f.rule === 'hot-path-lock');
+      assert.deepEqual(hot.map((f) => `${path.basename(f.file)}:${f.line}`), ['server.ts:5', 'server.ts:6']);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('--help and --version', () => {
     assert.match(run(['--help']).stdout, /usage: chokepoint/);
     assert.match(run(['--version']).stdout, /^\d+\.\d+\.\d+/);

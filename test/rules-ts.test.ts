@@ -43,6 +43,27 @@ export async function names() {
   }
 }
 ` } },
+    { name: 'a lock of an injected service, taken in another module', files: {
+      'src/locks.service.ts': `${mutex}import { Injectable } from '@nestjs/common';
+@Injectable()
+export class LocksService {
+  readonly orders = new Mutex();
+}
+`,
+      'src/orders.service.ts': `import { Injectable } from '@nestjs/common';
+import { Pool } from 'pg';
+import { LocksService } from './locks.service.js';
+const pool = new Pool();
+@Injectable()
+export class OrdersService {
+  constructor(private readonly locks: LocksService) {}
+  create(total: number) {
+    return this.locks.orders.runExclusive(async () => {
+      await pool.query('insert into orders (total) values ($1)', [total]); // expect: pool-behind-lock
+    });
+  }
+}
+` } },
   ],
   valid: [
     { name: 'bounded parallelism: Semaphore(10), p-limit(8)', files: { 'src/a.ts': `import { Semaphore } from 'async-mutex';

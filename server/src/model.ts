@@ -211,6 +211,8 @@ export interface ModuleInfo {
   /** TypeScript: module-level bindings that hold a pooled client (`pool` → `pg`) or a serializer (`lock` → its name). */
   resources?: Record<string, string>;
   serializersByBinding?: Record<string, string>;
+  /** TypeScript: critical sections written here on a serializer another module defines. */
+  foreignSections?: { serializer: string; section: Handler }[];
 }
 
 /**

@@ -1,7 +1,7 @@
 // global-lock-keyed-state: one lock guarding a map keyed by user, session or order id, where each
 // section touches one key. Callers about different keys wait on each other for nothing.
 import type { Rule } from './types';
-import { sectionCalls, shownName } from './ts-common';
+import { allSections, sectionCalls, shownName } from './ts-common';
 
 export const globalLockKeyedState: Rule = {
   meta: {
@@ -16,13 +16,14 @@ export const globalLockKeyedState: Rule = {
   check({ file, project, report }) {
     for (const server of file.serializers) {
       if (server.language !== 'typescript' || server.kind !== 'Mutex') continue;
-      const accesses = server.handlers.map((h) => sectionCalls(server, h, project).map((r) => r.call.mapAccess).filter((a) => !!a));
+      const sections = allSections(server, project);
+      const accesses = sections.map((h) => sectionCalls(server, h, project).map((r) => r.call.mapAccess).filter((a) => !!a));
       const touching = accesses.filter((a) => a.length > 0);
       // Every section that touches a shared map picks one entry by a variable key, and all use one key each.
       const keyed = touching.filter((a) => a.every((x) => x!.key !== null) && new Set(a.map((x) => x!.key)).size === 1);
       if (touching.length === 0 || keyed.length !== touching.length || !touching.flat().some((a) => a!.op === 'set' || a!.op === 'delete')) continue;
       const mapName = touching[0][0]!.map;
-      if (server.handlers.some((h) => h.mapsWhole?.includes(mapName))) continue; // a section needs every entry
+      if (sections.some((h) => h.mapsWhole?.includes(mapName))) continue; // a section needs every entry
       const map = mapName.split('#').pop();
       report({
         range: server.declaration,

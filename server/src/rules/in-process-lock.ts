@@ -3,7 +3,7 @@
 // SELECT … FOR UPDATE, an atomic update or a Redis primitive does, without making callers wait here.
 import type { Handler, ProjectContext, Serializer } from '../model';
 import type { Rule } from './types';
-import { resourceOf, sectionCalls, sectionName, shownName, storeOp } from './ts-common';
+import { resourceOf, sectionCalls, sectionName, sectionsIn, shownName, storeOp } from './ts-common';
 
 /** The section reads and then writes the same kind of external store. */
 export function inProcessReadModifyWrite(server: Serializer, section: Handler, project: ProjectContext): { read: string; write: string } | undefined {
@@ -27,9 +27,8 @@ export const inProcessLock: Rule = {
     description: 'An in-process lock around read-modify-write of a shared external store (a database row, a Redis key): it protects nothing across instances.',
   },
   check({ file, project, report }) {
-    for (const server of file.serializers) {
-      if (server.language !== 'typescript') continue;
-      for (const section of server.handlers) {
+    for (const { server, section } of sectionsIn(file, project)) {
+      {
         const rmw = inProcessReadModifyWrite(server, section, project);
         if (!rmw) continue;
         report({

@@ -1,7 +1,7 @@
 // lock-for-reads: the same exclusive lock taken for frequent pure reads and rare writes. Reads wait on
 // each other although none of them changes anything.
 import type { Rule } from './types';
-import { shownName } from './ts-common';
+import { allSections, shownName } from './ts-common';
 
 export const lockForReads: Rule = {
   meta: {
@@ -13,11 +13,12 @@ export const lockForReads: Rule = {
     scope: 'syntax',
     description: 'The same exclusive lock taken for frequent pure reads and rare writes: reads wait on each other for nothing.',
   },
-  check({ file, report }) {
+  check({ file, project, report }) {
     for (const server of file.serializers) {
       if (server.language !== 'typescript' || server.kind !== 'Mutex') continue;
-      const reads = server.handlers.filter((h) => h.writes === false);
-      const writes = server.handlers.filter((h) => h.writes);
+      const sections = allSections(server, project);
+      const reads = sections.filter((h) => h.writes === false);
+      const writes = sections.filter((h) => h.writes);
       if (reads.length < 2 || writes.length === 0 || reads.length < 2 * writes.length) continue;
       report({
         range: server.declaration,

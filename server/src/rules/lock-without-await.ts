@@ -1,7 +1,7 @@
 // lock-without-await: a critical section with no await and no promise-returning call. JavaScript runs
 // synchronous code to the end without interruption: the lock only adds a wait (and a microtask hop).
 import type { Rule } from './types';
-import { sectionName, shownName } from './ts-common';
+import { sectionName, sectionsIn, shownName } from './ts-common';
 
 export const lockWithoutAwait: Rule = {
   meta: {
@@ -13,10 +13,10 @@ export const lockWithoutAwait: Rule = {
     scope: 'syntax',
     description: 'A critical section with no await: synchronous JavaScript is already atomic, the lock only adds waiting.',
   },
-  check({ file, report }) {
-    for (const server of file.serializers) {
-      if (server.language !== 'typescript' || (server.kind !== 'Mutex' && server.kind !== 'Limiter')) continue;
-      for (const section of server.handlers) {
+  check({ file, project, report }) {
+    for (const { server, section } of sectionsIn(file, project)) {
+      if (server.kind !== 'Mutex' && server.kind !== 'Limiter') continue;
+      {
         if (section.awaits !== false) continue;
         report({
           range: section.headRange,

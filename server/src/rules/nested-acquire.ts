@@ -3,7 +3,7 @@
 // twin of Elixir's self-call).
 import { describeChain } from '../callgraph';
 import type { Rule } from './types';
-import { acquiresOf, KIND_WORD, sectionCalls, shownName } from './ts-common';
+import { acquiresOf, KIND_WORD, sectionCalls, sectionsIn, shownName } from './ts-common';
 
 export const nestedAcquire: Rule = {
   meta: {
@@ -16,9 +16,9 @@ export const nestedAcquire: Rule = {
     description: 'A critical section that acquires the same non-reentrant lock again, directly or through a method of the same object: a deadlock.',
   },
   check({ file, project, report }) {
-    for (const server of file.serializers) {
-      if (server.language !== 'typescript' || server.kind === 'Worker' || server.kind === 'PromiseChain') continue;
-      for (const section of server.handlers) {
+    for (const { server, section } of sectionsIn(file, project)) {
+      if (server.kind === 'Worker' || server.kind === 'PromiseChain') continue;
+      {
         for (const reached of sectionCalls(server, section, project)) {
           if (acquiresOf(reached.call, project) !== server.name) continue;
           // Queued without waiting for it (`void queue.add(next)`): it runs later, nothing deadlocks.

@@ -3,7 +3,7 @@
 // lets one through at a time.
 import type { Rule } from './types';
 import { inProcessReadModifyWrite } from './in-process-lock';
-import { KIND_WORD, placeOf, resourceOf, sectionCalls, sectionName, shownName } from './ts-common';
+import { KIND_WORD, placeOf, resourceOf, sectionCalls, sectionName, sectionsIn, shownName } from './ts-common';
 
 export const poolBehindLock: Rule = {
   meta: {
@@ -16,9 +16,9 @@ export const poolBehindLock: Rule = {
     description: 'A mutex, concurrency-1 queue or promise chain around calls to a pooled resource (pg, mysql2, knex, Prisma, Redis, HTTP): the pool serves one call at a time.',
   },
   check({ file, project, report }) {
-    for (const server of file.serializers) {
-      if (server.language !== 'typescript' || server.kind === 'Worker') continue;
-      for (const section of server.handlers) {
+    for (const { server, section } of sectionsIn(file, project)) {
+      if (server.kind === 'Worker') continue;
+      {
         if (inProcessReadModifyWrite(server, section, project)) continue; // in-process-lock says more
         const reached = sectionCalls(server, section, project).filter((r) => resourceOf(r.call, project));
         // Filling a shared value once for everyone (a single-flight token refresh over HTTP) is what the lock is for.

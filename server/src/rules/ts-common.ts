@@ -1,7 +1,7 @@
 // What the TypeScript rules share: how a serializer is named in messages, where a finding about a
 // reached call goes, and what a call to a pooled store reads or writes.
-import { callsReachedFrom, type ReachedCall } from '../callgraph';
-import type { CallSite, Handler, ProjectContext, Range, Serializer } from '../model';
+import { callsReachedFrom, callsReachedFromFunction, type ReachedCall } from '../callgraph';
+import type { CallSite, FileModel, Handler, ProjectContext, Range, Serializer } from '../model';
 
 /** `lock`, `this.queue`: the serializer as written in its file. */
 export function shownName(server: Serializer): string {
@@ -17,8 +17,25 @@ export function placeOf(server: Serializer, reached: ReachedCall): Range {
   return reached.call.uri === server.uri || reached.chain.length === 0 ? reached.call.range : reached.chain[0].range;
 }
 
+/** What a section does, followed from the module it is written in (its own calls resolve there). */
 export function sectionCalls(server: Serializer, section: Handler, project: ProjectContext): ReachedCall[] {
-  return callsReachedFrom(server, section, project);
+  const home = section.calls[0] ? project.allModules().find((m) => m.uri === section.calls[0].uri) : undefined;
+  return home && home.uri !== server.uri ? callsReachedFromFunction(home, section, project) : callsReachedFrom(server, section, project);
+}
+
+/** The critical sections written in this file: on its own serializers, and on serializers other modules define. */
+export function sectionsIn(file: FileModel, project: ProjectContext): { server: Serializer; section: Handler }[] {
+  const out = file.serializers.filter((s) => s.language === 'typescript').flatMap((server) => server.handlers.map((section) => ({ server, section })));
+  for (const { serializer, section } of file.modules.flatMap((m) => m.foreignSections ?? [])) {
+    const server = project.serializerNamed(serializer);
+    if (server) out.push({ server, section });
+  }
+  return out;
+}
+
+/** Every section of a serializer, wherever in the workspace it is written. */
+export function allSections(server: Serializer, project: ProjectContext): Handler[] {
+  return [...server.handlers, ...project.allModules().flatMap((m) => (m.foreignSections ?? []).filter((f) => f.serializer === server.name).map((f) => f.section))];
 }
 
 export function sectionName(section: Handler): string {

@@ -3,6 +3,9 @@
 // p-limit, bottleneck, async, promise chains, worker_threads, child_process) and the pooled clients
 // (pg, mysql2, knex, Prisma, TypeORM, mongodb, mongoose, ioredis, redis, HTTP clients). Syntax decides
 // everything here; the type checker is not used.
+import * as fs from 'fs';
+import * as path from 'path';
+import { fileURLToPath, pathToFileURL } from 'url';
 import { ts } from 'ts-morph';
 import type { CallSite, FileModel, FunctionClause, Handler, ModuleInfo, Range, Serializer, SerializerKind, Signal, Suppression } from '../model';
 import { LineIndex } from '../positions';
@@ -27,7 +30,7 @@ export function moduleKey(uri: string): string {
 }
 
 function resolveSpecifier(fromUri: string, specifier: string): string | undefined {
-  if (!specifier.startsWith('.')) return undefined;
+  if (!specifier.startsWith('.')) return resolveThroughTsconfig(fromUri, specifier);
   const base = fromUri.slice(0, fromUri.lastIndexOf('/') + 1);
   const parts = (base + specifier).replace(/^[a-z]+:\/\/[^/]*/i, '').split('/');
   const out: string[] = [];
@@ -37,6 +40,58 @@ function resolveSpecifier(fromUri: string, specifier: string): string | undefine
   }
   const prefix = /^[a-z]+:\/\/[^/]*/i.exec(fromUri)?.[0] ?? '';
   return moduleKey(prefix + out.join('/'));
+}
+
+interface PathConfig { dir: string; baseUrl?: string; paths: [prefix: string, suffix: string, targets: string[]][] }
+const tsconfigs = new Map<string, PathConfig | null>();
+
+/** The nearest tsconfig.json above a folder (its `baseUrl` and `paths`; `extends` is not followed). */
+function pathConfig(dir: string): PathConfig | undefined {
+  if (tsconfigs.has(dir)) return tsconfigs.get(dir) ?? undefined;
+  let found: PathConfig | null = null;
+  const file = path.join(dir, 'tsconfig.json');
+  if (fs.existsSync(file)) {
+    const { config } = ts.parseConfigFileTextToJson(file, fs.readFileSync(file, 'utf8'));
+    const options = (config?.compilerOptions ?? {}) as { baseUrl?: string; paths?: Record<string, string[]> };
+    const baseUrl = options.baseUrl !== undefined ? path.resolve(dir, options.baseUrl) : undefined;
+    const paths = Object.entries(options.paths ?? {}).map(([pattern, targets]): PathConfig['paths'][number] => {
+      const [prefix, suffix = ''] = pattern.split('*');
+      return [prefix, pattern.includes('*') ? suffix : '\u0000', targets.map((t) => path.resolve(baseUrl ?? dir, t))];
+    });
+    found = { dir, baseUrl, paths };
+  } else if (path.dirname(dir) !== dir && !fs.existsSync(path.join(dir, 'package.json'))) {
+    found = pathConfig(path.dirname(dir)) ?? null;
+  }
+  tsconfigs.set(dir, found);
+  return found ?? undefined;
+}
+
+/** `@/lib/db` or `src/db` through tsconfig `paths` and `baseUrl`, to a file of the workspace (not a package). */
+function resolveThroughTsconfig(fromUri: string, specifier: string): string | undefined {
+  if (!fromUri.startsWith('file:')) return undefined;
+  let file: string;
+  try {
+    file = fileURLToPath(fromUri);
+  } catch {
+    return undefined;
+  }
+  const config = pathConfig(path.dirname(file));
+  if (!config) return undefined;
+  const candidates: string[] = [];
+  for (const [prefix, suffix, targets] of config.paths) {
+    if (suffix === '\u0000' ? specifier === prefix : specifier.startsWith(prefix) && specifier.endsWith(suffix)) {
+      const star = suffix === '\u0000' ? '' : specifier.slice(prefix.length, specifier.length - suffix.length);
+      candidates.push(...targets.map((t) => t.replace('*', star)));
+    }
+  }
+  if (config.baseUrl) candidates.push(path.join(config.baseUrl, specifier));
+  for (const base of candidates) {
+    const stem = base.replace(/\.[cm]?js$/, '');
+    for (const ext of ['.ts', '.tsx', '.mts', '.js', '.mjs', '/index.ts', '/index.js']) {
+      if (fs.existsSync(stem + ext)) return moduleKey(pathToFileURL(stem + ext).href);
+    }
+  }
+  return undefined;
 }
 
 interface Binding {
@@ -87,6 +142,8 @@ class TypeScriptModelBuilder {
   private readonly suppressions: Suppression[] = [];
   private readonly imports: string[] = [];
   private requestPath: ModuleInfo['requestPath'];
+  /** Sections in this file on a serializer another module defines (`this.mutexService.mutex.runExclusive`). */
+  private readonly foreign: { serializer: string; section: Handler }[] = [];
   /** The class whose methods are being read: `this.add()` in it calls `Class.add`. */
   private currentClass: string | undefined;
   /** Calls and assignments already turned into sections (a body is walked again from its enclosing function). */
@@ -136,6 +193,7 @@ class TypeScriptModelBuilder {
     const module: ModuleInfo = {
       name: this.key, uri: this.uri, range: this.range(this.sf), nameRange: this.range(this.sf), isRepo: false,
       requestPath: this.requestPath, imports: this.imports, uses: [], functions: this.functions, children: [], resources, serializersByBinding,
+      foreignSections: this.foreign,
     };
     return {
       uri: this.uri, language: 'typescript', role: /(^|\/)(test|tests|__tests__)\/|\.(test|spec)\.[cm]?[jt]sx?$/.test(this.uri) ? 'test' : 'app',
@@ -422,6 +480,10 @@ class TypeScriptModelBuilder {
         const byParameter = /^(get|set|has|delete)$/.test(fn) && key && ts.isIdentifier(key) && isParameter(key);
         extra.mapAccess = { map: `${this.key}#${name}`, key: byParameter ? (key as ts.Identifier).text : null, op: fn };
       }
+      if (!own && /^(runExclusive|acquire|lock|add|addAll|push|schedule|wrap|submit)$/.test(fn)) {
+        const foreign = this.foreignSerializer(callee);
+        if (foreign) extra.acquires = foreign;
+      }
       if (b?.resource) resource = b.resource;
       else if (b?.source && POOLED.has(b.source)) resource = POOLED.get(b.source);
       else if (b?.source && b.imported !== '*' && b.imported !== 'default') { module = b.source; fn = `${b.imported}.${fn}`; }
@@ -462,7 +524,13 @@ class TypeScriptModelBuilder {
       name = this.bindingName(callee);
       if (name && this.bindings.get(name)?.serializer === 'Limiter') fn = sectionArgument(call);
     }
-    if (!name || !fn) return;
+    const foreign = name ? undefined : this.foreignSerializer(callee);
+    if (foreign && ts.isPropertyAccessExpression(callee)) {
+      const method = callee.name.text;
+      if (['runExclusive', 'add', 'addAll', 'push', 'schedule', 'wrap', 'submit'].includes(method)) fn = sectionArgument(call);
+      else if (method === 'acquire' || method === 'lock') fn = acquiredBlock(call);
+    }
+    if ((!name && !foreign) || !fn) return;
     // The code itself (a function literal, or the statements after `acquire()`), not a function passed by name.
     const literal = !ts.isIdentifier(fn) && !ts.isPropertyAccessExpression(fn) && !ts.isCallExpression(fn);
     const body: ts.Node = ts.isArrowFunction(fn) || ts.isFunctionExpression(fn) ? fn.body : fn;
@@ -475,7 +543,27 @@ class TypeScriptModelBuilder {
       stateAccess: 'none', servesCallers: true, awaits: hasAwait, writes: literal ? containsWrite(body) : undefined, singleFlight: literal && isSingleFlight(body),
       mapsWhole: literal ? this.wholeMapUses(body) : [],
     };
-    this.sections.set(name, [...(this.sections.get(name) ?? []), handler]);
+    if (name) this.sections.set(name, [...(this.sections.get(name) ?? []), handler]);
+    else this.foreign.push({ serializer: foreign!, section: handler });
+  }
+
+  /**
+   * A serializer another module of the workspace defines, as this file reaches it: an imported lock
+   * (`lock`), a field of an injected service (`this.mutexService.mutex`) or of an imported instance.
+   */
+  private foreignSerializer(callee: ts.Expression): string | undefined {
+    if (!ts.isPropertyAccessExpression(callee)) return undefined;
+    const receiver = callee.expression;
+    if (ts.isIdentifier(receiver)) {
+      const b = this.bindings.get(receiver.text);
+      return b?.source?.includes('/') && b.imported && b.imported !== '*' ? `${b.source}#${b.imported === 'default' ? receiver.text : b.imported}` : undefined;
+    }
+    if (ts.isPropertyAccessExpression(receiver)) {
+      const owner = this.bindingName(receiver.expression);
+      const b = owner ? this.bindings.get(owner) : undefined;
+      return b?.source?.includes('/') ? `${b.source}#this.${receiver.name.text}` : undefined;
+    }
+    return undefined;
   }
 
   /** `this.tail = this.tail.then(…)` or `chain = chain.then(…)`: a promise chain every call waits in. */
