@@ -86,6 +86,11 @@ export const get = () => lock.runExclusive(async () => {
   run(sql: string) { return this.lock.runExclusive(() => pool.query(sql)); }
 }
 ` } },
+    { name: 'a rate-limited queue around an API that asks for it', files: { 'src/a.ts': `import PQueue from 'p-queue';
+import axios from 'axios';
+const queue = new PQueue({ concurrency: 1, interval: 3_000, intervalCap: 1 });
+export const price = (id: string) => queue.add(async () => (await axios.get(\`https://api.example.com/coins/\${id}\`)).data);
+` } },
     { name: 'a database transaction, no in-process lock', files: { 'src/a.ts': `${pg}export async function move(id: string) {
   const client = await pool.connect();
   try {

@@ -323,6 +323,9 @@ class TypeScriptModelBuilder {
     if (source === 'semaphore-async-await' && (name === 'Lock' || ((name === 'Semaphore' || name === 'default') && numberValue(args[0]) === 1))) {
       return { serializer: 'Mutex', limits: { timeout: false, bound: false } };
     }
+    // A rate limiter (`interval`/`intervalCap`, Bottleneck's `minTime`/`reservoir`) spaces calls to an API
+    // that asks for it: one at a time is its purpose, not a bottleneck it adds.
+    if ((source === 'p-queue' && option('interval') !== undefined) || (source === 'bottleneck' && (option('minTime') !== undefined || option('reservoir') !== undefined))) return undefined;
     if (source === 'p-queue' && name === 'default' && numberValue(option('concurrency')) === 1) {
       return { serializer: 'Queue', limits: { timeout: option('timeout') !== undefined, bound: false } };
     }
