@@ -317,6 +317,10 @@ export interface Refactorings {
   replyFromTask(server: Serializer, handler: Handler): Refactoring;
   /** A keyed singleton as one process per key (Registry + DynamicSupervisor), same client API. */
   perKeyProcesses(server: Serializer): Refactoring;
+  /** TypeScript: a synchronous critical section run without its lock. */
+  dropLock(uri: string, range: Range): Refactoring;
+  /** TypeScript: a promise chain that recovers from a failed link. */
+  recoverChain(uri: string, range: Range): Refactoring;
 }
 
 export interface Finding {

@@ -5,6 +5,7 @@ import type { Node, Tree } from 'web-tree-sitter';
 import type { ChildSpec, FunctionClause, Handler, ProjectContext, Range, Refactoring, Serializer, TextEdit } from '../model';
 import { LineIndex } from '../positions';
 import { rebinds as rebindsNode } from './frontend';
+import { TypeScriptRefactorer } from '../typescript/refactor';
 import type { ElixirParser } from './parser';
 
 /** Reads the current text of a workspace file (the editor's buffer when it is open). */
@@ -21,8 +22,20 @@ const REPLY_TAGS = /^:(reply|noreply)$/;
 
 export class ElixirRefactorer {
   private readonly sources = new Map<string, Source | null>();
+  private readonly typescript: TypeScriptRefactorer;
 
-  constructor(private readonly parser: ElixirParser, private readonly read: ReadText, private readonly project: ProjectContext) {}
+  constructor(private readonly parser: ElixirParser, private readonly read: ReadText, private readonly project: ProjectContext) {
+    this.typescript = new TypeScriptRefactorer(read);
+  }
+
+  // The Node fixes live with the TypeScript front end; this class answers for both languages.
+  dropLock(uri: string, range: Range): Refactoring {
+    return this.typescript.dropLock(uri, range);
+  }
+
+  recoverChain(uri: string, range: Range): Refactoring {
+    return this.typescript.recoverChain(uri, range);
+  }
 
   /** Frees the trees this refactorer parsed. */
   dispose(): void {

@@ -1,5 +1,6 @@
 // lock-without-await: a critical section with no await and no promise-returning call. JavaScript runs
 // synchronous code to the end without interruption: the lock only adds a wait (and a microtask hop).
+import { fixOf } from './fixes';
 import type { Rule } from './types';
 import { sectionName, sectionsIn, shownName } from './ts-common';
 
@@ -26,5 +27,8 @@ export const lockWithoutAwait: Rule = {
         });
       }
     }
+  },
+  fixes({ finding, refactor }) {
+    return fixOf(refactor.dropLock(finding.uri, finding.range), 'Run it without the lock', 'refactor.rewrite');
   },
 };

@@ -1,5 +1,6 @@
 // unbounded-serializer: a serializer fed by request handlers with no bound, timeout or back-pressure, or a
 // promise chain that one rejection poisons for every later call.
+import { fixOf } from './fixes';
 import type { Rule } from './types';
 import { acquiresOf, KIND_WORD, shownName } from './ts-common';
 
@@ -37,5 +38,10 @@ export const unboundedSerializer: Rule = {
         related: [],
       });
     }
+  },
+  fixes({ finding, file, refactor }) {
+    // The poisoned chain: put a .catch before the .then; a missing bound has no mechanical fix.
+    const chain = file.serializers.find((s) => s.kind === 'PromiseChain' && s.handlers.some((h) => h.headRange.start.line === finding.range.start.line && h.headRange.start.character === finding.range.start.character));
+    return chain ? fixOf(refactor.recoverChain(finding.uri, finding.range), 'Keep the chain going after a failure', 'refactor.rewrite') : [];
   },
 };
