@@ -15,6 +15,12 @@ const STUBS = `
 declare module 'async-mutex' {
   export class Mutex { runExclusive<T>(callback: () => T | Promise<T>): Promise<T>; isLocked(): boolean; acquire(): Promise<() => void>; }
 }
+declare module 'pg' {
+  export class Pool { constructor(options?: { max?: number }); query(sql: string, values?: unknown[]): Promise<{ rows: any[]; rowCount: number }>; }
+}
+declare module 'ioredis' {
+  export default class Redis { get(key: string): Promise<string | null>; set(key: string, value: string): Promise<'OK'>; }
+}
 declare module 'node:fs/promises' {
   export function appendFile(path: string, data: string): Promise<void>;
 }
@@ -24,12 +30,15 @@ declare module 'node:fs/promises' {
 function typeErrors(name: string, text: string): string[] {
   const project = new Project({ useInMemoryFileSystem: true, compilerOptions: { strict: true, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext, moduleResolution: ts.ModuleResolutionKind.Bundler, lib: ['lib.es2022.d.ts'] } });
   project.createSourceFile('/stubs.d.ts', STUBS);
+  // The modules the fixture imports from itself (./db.js).
+  project.createSourceFile('/db.ts', fs.readFileSync(path.join(WORKSPACE, 'node', 'src', 'db.ts'), 'utf8'));
   project.createSourceFile(`/${name}`, text);
   return project.getPreEmitDiagnostics().map((d) => `${d.getSourceFile()?.getBaseName()}:${d.getLineNumber()}: ${ts.flattenDiagnosticMessageText(d.getMessageText() as string | ts.DiagnosticMessageChain, ' ')}`);
 }
 
 const CASES = [
   { file: 'src/counters.ts', rule: 'lock-without-await', title: 'Run it without the lock', after: 'return (async () => { // expect: lock-without-await' },
+  { file: 'src/orders.ts', rule: 'pool-behind-lock', title: 'Call the pool without the lock', after: 'return (async () => {\n    const { rows } = await pool.query(' },
   { file: 'src/audit-log.ts', rule: 'unbounded-serializer', title: 'Keep the chain going after a failure (.catch before .then)', after: 'this.tail = this.tail.catch(() => undefined).then(() => appendFile(' },
 ];
 

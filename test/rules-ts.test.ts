@@ -64,6 +64,31 @@ export class OrdersService {
   }
 }
 ` } },
+    { name: 'a hand-written lock class (a busy flag and a queue of waiters) around a pg call', files: {
+      'src/lib/db-lock.ts': `export class DbLock {
+  private busy = false;
+  private readonly waiters: Array<() => void> = [];
+  async acquire(): Promise<void> {
+    if (!this.busy) { this.busy = true; return; }
+    await new Promise<void>((resolve) => this.waiters.push(resolve));
+  }
+  release(): void {
+    const next = this.waiters.shift();
+    if (next) next(); else this.busy = false;
+  }
+}
+`,
+      'src/users.ts': `${pg}import { DbLock } from './lib/db-lock.js';
+const lock = new DbLock();
+export async function rename(id: string, name: string) {
+  await lock.acquire();
+  try {
+    await pool.query('update users set name = $2 where id = $1', [id, name]); // expect: pool-behind-lock
+  } finally {
+    lock.release();
+  }
+}
+` } },
   ],
   valid: [
     { name: 'bounded parallelism: Semaphore(10), p-limit(8)', files: { 'src/a.ts': `import { Semaphore } from 'async-mutex';

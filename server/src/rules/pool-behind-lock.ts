@@ -1,6 +1,7 @@
 // pool-behind-lock: a mutex, one-at-a-time queue or promise chain around calls to a pooled client
 // (pg, mysql2, knex, Prisma, Redis, an HTTP agent): the pool could serve many calls at once, the lock
 // lets one through at a time.
+import { fixOf } from './fixes';
 import type { Rule } from './types';
 import { inProcessReadModifyWrite } from './in-process-lock';
 import { KIND_WORD, placeOf, resourceOf, sectionCalls, sectionName, sectionsIn, shownName } from './ts-common';
@@ -39,4 +40,17 @@ export const poolBehindLock: Rule = {
       }
     }
   },
+  fixes({ finding, file, project, refactor }) {
+    // Only when the section changes nothing shared: then the lock guards nothing but the pool's calls.
+    for (const { server, section } of sectionsIn(file, project)) {
+      const reached = sectionCalls(server, section, project).filter((r) => resourceOf(r.call, project));
+      if (section.writes !== false || !reached.some((r) => sameStart(placeOf(server, r), finding.range))) continue;
+      return fixOf(refactor.dropLock(file.uri, section.headRange), 'Call the pool without the lock', 'refactor.rewrite');
+    }
+    return [];
+  },
 };
+
+function sameStart(a: { start: { line: number; character: number } }, b: { start: { line: number; character: number } }): boolean {
+  return a.start.line === b.start.line && a.start.character === b.start.character;
+}

@@ -126,7 +126,8 @@ function scriptKind(uri: string): ts.ScriptKind {
 }
 
 const SECTION_METHODS: Record<string, string[]> = {
-  Mutex: ['runExclusive'],
+  // async-mutex's runExclusive, and what hand-written locks call it: run, withLock, exclusive.
+  Mutex: ['runExclusive', 'run', 'withLock', 'exclusive'],
   Queue: ['add', 'addAll', 'push', 'unshift'],
   Limiter: ['schedule', 'wrap', 'submit'],
 };
@@ -142,6 +143,8 @@ class TypeScriptModelBuilder {
   private readonly suppressions: Suppression[] = [];
   private readonly imports: string[] = [];
   private requestPath: ModuleInfo['requestPath'];
+  /** Classes declared in this file (a hand-written lock may be one). */
+  private readonly localClasses = new Set<string>();
   /** Sections in this file on a serializer another module defines (`this.mutexService.mutex.runExclusive`). */
   private readonly foreign: { serializer: string; section: Handler }[] = [];
   /** The class whose methods are being read: `this.add()` in it calls `Class.add`. */
@@ -256,6 +259,7 @@ class TypeScriptModelBuilder {
       return;
     }
     if (ts.isClassDeclaration(statement)) {
+      if (statement.name) this.localClasses.add(statement.name.text);
       // A class field is one per instance: a serializer for every caller only when the class is a
       // singleton (a module-level instance, or a NestJS provider or controller).
       const shared = hasDecorator(statement, 'Injectable') || hasDecorator(statement, 'Controller');
@@ -308,6 +312,10 @@ class TypeScriptModelBuilder {
     if (!callee) return undefined;
     const args = (ts.isNewExpression(init) ? init.arguments : (init as ts.CallExpression).arguments) ?? ts.factory.createNodeArray();
     const origin = this.originOf(callee);
+    // A hand-written lock: a class of the workspace named like one (`Mutex`, `AsyncLock`, `DbLock`).
+    const className = origin?.source.includes('/') ? (origin.name === 'default' ? callee.getText(this.sf) : origin.name) : !origin && ts.isIdentifier(callee) && this.localClasses.has(callee.text) ? callee.text : undefined;
+    if (className && /(Mutex|Lock)$/.test(className) && ts.isNewExpression(init)) return { serializer: 'Mutex', limits: { timeout: false, bound: false } };
+    if (className && /Semaphore$/.test(className) && ts.isNewExpression(init) && numberValue(args[0]) === 1) return { serializer: 'Mutex', limits: { timeout: false, bound: false } };
     if (!origin) return undefined;
     const { source, name } = origin;
     const option = (key: string) => objectProperty(args[0], key);
@@ -475,7 +483,7 @@ class TypeScriptModelBuilder {
       const name = root && this.bindingName(root);
       const b = name ? this.bindings.get(name) : undefined;
       const own = name && (b?.serializer || this.chains.has(name)) ? `${this.key}#${name}` : undefined;
-      if (own && b?.serializer && ([...(SECTION_METHODS[b.serializer] ?? []), 'acquire'].includes(fn))) extra.acquires = own;
+      if (own && b?.serializer && ([...(SECTION_METHODS[b.serializer] ?? []), 'acquire', 'lock'].includes(fn))) extra.acquires = own;
       if (own && b?.serializer === 'Worker' && /^(postMessage|send)$/.test(fn)) extra.posts = own;
       if (b?.map && root === callee.expression) {
         // One entry, by a key the caller passed in (a parameter); anything else (keys(), a loop variable) is the whole map.
@@ -521,7 +529,7 @@ class TypeScriptModelBuilder {
       const kind = name ? this.bindings.get(name)?.serializer : undefined;
       const method = callee.name.text;
       if (kind && (SECTION_METHODS[kind] ?? []).includes(method)) fn = sectionArgument(call);
-      else if (kind === 'Mutex' && method === 'acquire') fn = acquiredBlock(call);
+      else if (kind === 'Mutex' && (method === 'acquire' || method === 'lock')) fn = acquiredBlock(call);
       if (kind === 'Queue' && fn && !(ts.isArrowFunction(fn) || ts.isFunctionExpression(fn))) fn = this.bindings.get(name!)?.worker;
     } else if (ts.isIdentifier(callee)) {
       name = this.bindingName(callee);

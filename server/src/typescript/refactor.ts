@@ -37,7 +37,7 @@ export class TypeScriptRefactorer {
     if (!fn || call.arguments.length !== 1) return { reason: 'the section is not one function written here' };
     const isAsync = fn.modifiers?.some((m) => m.kind === ts.SyntaxKind.AsyncKeyword);
     const fnText = fn.getText(sf);
-    return { title: 'Run it without the lock', edits: [{ uri, range: lines.range(call.getStart(sf), call.getEnd()), newText: `(${isAsync ? '' : 'async '}${fnText})()` }] };
+    return { edits: [{ uri, range: lines.range(call.getStart(sf), call.getEnd()), newText: `(${isAsync ? '' : 'async '}${fnText})()` }] };
   }
 
   /**
