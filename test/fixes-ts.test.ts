@@ -39,6 +39,7 @@ function typeErrors(name: string, text: string): string[] {
 const CASES = [
   { file: 'src/counters.ts', rule: 'lock-without-await', title: 'Run it without the lock', after: 'return (async () => { // expect: lock-without-await' },
   { file: 'src/orders.ts', rule: 'pool-behind-lock', title: 'Call the pool without the lock', after: 'return (async () => {\n    const { rows } = await pool.query(' },
+  { file: 'src/sessions.ts', rule: 'global-lock-keyed-state', title: 'Use one lock per key', after: '  await withSessionsLock(sessionId, async () => {\n    const session = sessions.get(sessionId)' },
   { file: 'src/audit-log.ts', rule: 'unbounded-serializer', title: 'Keep the chain going after a failure (.catch before .then)', after: 'this.tail = this.tail.catch(() => undefined).then(() => appendFile(' },
 ];
 

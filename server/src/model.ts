@@ -321,6 +321,8 @@ export interface Refactorings {
   dropLock(uri: string, range: Range): Refactoring;
   /** TypeScript: a promise chain that recovers from a failed link. */
   recoverChain(uri: string, range: Range): Refactoring;
+  /** TypeScript: one global lock over keyed state as one lock per key. */
+  lockPerKey(uri: string, declaration: Range, sections: { head: Range; key: string }[]): Refactoring;
 }
 
 export interface Finding {

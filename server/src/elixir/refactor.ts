@@ -37,6 +37,10 @@ export class ElixirRefactorer {
     return this.typescript.recoverChain(uri, range);
   }
 
+  lockPerKey(uri: string, declaration: Range, sections: { head: Range; key: string }[]): Refactoring {
+    return this.typescript.lockPerKey(uri, declaration, sections);
+  }
+
   /** Frees the trees this refactorer parsed. */
   dispose(): void {
     for (const source of this.sources.values()) source?.tree.delete();

@@ -1,5 +1,6 @@
 // global-lock-keyed-state: one lock guarding a map keyed by user, session or order id, where each
 // section touches one key. Callers about different keys wait on each other for nothing.
+import { fixOf } from './fixes';
 import type { Rule } from './types';
 import { allSections, sectionCalls, shownName } from './ts-common';
 
@@ -32,5 +33,13 @@ export const globalLockKeyedState: Rule = {
         related: server.handlers.map((h) => ({ uri: server.uri, range: h.headRange, why: `${h.name} touches one key`, code: h.code })),
       });
     }
+  },
+  fixes({ finding, file, project, refactor }) {
+    const server = file.serializers.find((s) => s.name === finding.serializer);
+    // Every section must be here, each with the one key it uses.
+    if (!server || allSections(server, project).length !== server.handlers.length) return [];
+    const sections = server.handlers.map((h) => ({ head: h.headRange, key: sectionCalls(server, h, project).map((r) => r.call.mapAccess?.key).find((k) => !!k) }));
+    if (sections.some((s) => !s.key)) return [];
+    return fixOf(refactor.lockPerKey(file.uri, server.declaration, sections as { head: typeof sections[0]['head']; key: string }[]), 'Use one lock per key', 'refactor.rewrite');
   },
 };

@@ -41,6 +41,57 @@ export class TypeScriptRefactorer {
   }
 
   /**
+   * One global lock around a map keyed per entity becomes one lock per key: the declaration turns into a
+   * Map of locks with a `with<Name>(key, work)` helper that drops a key's lock when it is idle, and each
+   * `lock.runExclusive(fn)` becomes `with<Name>(key, fn)` with the key the section uses.
+   */
+  lockPerKey(uri: string, declaration: Range, sections: { head: Range; key: string }[]): Refactoring {
+    const text = this.read(uri);
+    if (text === undefined) return { reason: `cannot read ${uri}` };
+    const lines = new LineIndex(text);
+    const sf = ts.createSourceFile(uri, text, ts.ScriptTarget.Latest, true);
+    const start = lines.offset(declaration.start);
+    let statement: ts.VariableStatement | undefined;
+    ts.forEachChild(sf, (node) => {
+      if (ts.isVariableStatement(node) && node.declarationList.declarations.length === 1 && node.declarationList.declarations[0].getStart(sf) === start) statement = node;
+    });
+    const decl = statement?.declarationList.declarations[0];
+    if (!statement || !decl || !ts.isIdentifier(decl.name) || !decl.initializer || !ts.isNewExpression(decl.initializer) || decl.initializer.getText(sf) !== 'new Mutex()') {
+      return { reason: 'the lock is not `const name = new Mutex()` at the top level' };
+    }
+    const name = decl.name.text;
+    const helper = `with${name[0].toUpperCase()}${name.slice(1)}`;
+    const map = `${name}ByKey`;
+    if (new RegExp(`\\b(${helper}|${map})\\b`).test(text)) return { reason: `${helper} or ${map} is taken` };
+    const edits = [];
+    for (const section of sections) {
+      const found = this.callAt(uri, section.head);
+      const call = found?.call;
+      if (!call || !ts.isPropertyAccessExpression(call.expression) || call.expression.name.text !== 'runExclusive' || call.expression.expression.getText(sf) !== name || call.arguments.length !== 1) {
+        return { reason: 'a section is not `lock.runExclusive(fn)`' };
+      }
+      edits.push({ uri, range: section.head, newText: `${helper}(${section.key}, ${call.arguments[0].getText(sf)})` });
+    }
+    const eol = text.includes('\r\n') ? '\r\n' : '\n';
+    const replacement = [
+      `// One lock per key, dropped when idle: callers about different keys no longer wait on each other.`,
+      `const ${map} = new Map<unknown, Mutex>();`,
+      '',
+      `async function ${helper}<T>(key: unknown, work: () => T | Promise<T>): Promise<T> {`,
+      `  const lock = ${map}.get(key) ?? new Mutex();`,
+      `  ${map}.set(key, lock);`,
+      '  try {',
+      '    return await lock.runExclusive(work);',
+      '  } finally {',
+      `    if (!lock.isLocked()) ${map}.delete(key);`,
+      '  }',
+      '}',
+    ].join(eol);
+    edits.push({ uri, range: lines.range(statement.getStart(sf), statement.getEnd()), newText: replacement });
+    return { edits };
+  }
+
+  /**
    * `chain = chain.then(job)` becomes `chain = chain.catch(() => undefined).then(job)`: each link starts
    * after the previous one whatever its outcome, and a caller's promise rejects only for its own job.
    */
