@@ -54,7 +54,8 @@ export async function scanFiles(files: string[], options: ScanOptions = {}): Pro
     try {
       return modelFromText(parser, pathToFileURL(file).href, text);
     } catch (error) {
-      errors.push({ file, message: error instanceof Error ? error.message : String(error) });
+      // A file the parser cannot take (nesting too deep for the TypeScript parser) is skipped, not an I/O error.
+      options.log?.(`cannot analyse ${file}, skipped: ${error instanceof Error ? error.message : String(error)}`);
       return undefined;
     }
   };

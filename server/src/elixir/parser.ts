@@ -42,7 +42,9 @@ export class ElixirParser {
   }
 
   parse(text: string, oldTree?: Tree): Tree {
-    const tree = this.parser.parse(text, oldTree ?? null);
+    // tree-sitter-elixir stops a comment or string at U+0000, which Elixir accepts there; the parser sees
+    // U+FFFD instead (the same length, so every offset still fits the text).
+    const tree = this.parser.parse(text.includes('\0') ? text.replace(/\0/g, '\uFFFD') : text, oldTree ?? null);
     if (!tree) throw new Error('tree-sitter returned no tree');
     return tree;
   }

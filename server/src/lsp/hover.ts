@@ -35,7 +35,9 @@ const TS_KIND: Record<string, string> = {
 };
 
 function line(uri: string, pos: Position): string {
-  return `[line ${pos.line + 1}](${uri}#L${pos.line + 1})`;
+  // A file name is workspace data: a `)` or space in it would end the link and let the rest be read as markdown.
+  const destination = uri.replace(/[()[\]<>\s\\`]/g, (c) => (c === '(' ? '%28' : c === ')' ? '%29' : encodeURIComponent(c)));
+  return `[line ${pos.line + 1}](${destination}#L${pos.line + 1})`;
 }
 
 /** Where the server is started: the supervisors that list it, or that it was found in none. */

@@ -223,6 +223,9 @@ export function startServer(connection: Connection): void {
           publish(doc);
         } catch (error) {
           logError(`analysing ${uri}`, error);
+          // Nothing is known of this version (e.g. nesting too deep for the TypeScript parser): say so,
+          // rather than leave the previous version's diagnostics on text that has changed.
+          void connection.sendDiagnostics({ uri, version: doc.version, diagnostics: [] });
         }
       }, (error) => logError('loading the Elixir grammar', error));
     }, delay));
@@ -273,7 +276,8 @@ export function startServer(connection: Connection): void {
       const model = modelOfFile(parser!, file, { uri, maxChars: MAX_FILE_CHARS });
       return model ? index.update(model) : index.remove(uri);
     } catch (error) {
-      logError(`indexing ${file}`, error);
+      // A file deleted (or never saved) is simply gone from the index; anything else is worth a log.
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') logError(`indexing ${file}`, error);
       return index.remove(uri);
     }
   }
