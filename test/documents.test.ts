@@ -37,3 +37,11 @@ test('incremental edits (CRLF, emoji, multi-line) give the model of a fresh pars
     doc.dispose();
   }
 });
+
+test('a position past the end of its line is the end of the line, before \\r\\n or \\n', () => {
+  const lines = new LineIndex('ab\r\ncd\nef');
+  assert.equal(lines.offset({ line: 0, character: 99 }), 2);
+  assert.equal(lines.offset({ line: 1, character: 5 }), 6);
+  assert.equal(lines.offset({ line: 2, character: 7 }), 9);
+  assert.equal(lines.offset({ line: 9, character: 0 }), 9);
+});

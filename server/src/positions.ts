@@ -41,12 +41,13 @@ export class LineIndex {
     return { start: this.position(start), end: this.position(end) };
   }
 
+  /** The offset of a position; a character past the end of its line is the end of the line (as LSP says). */
   offset(position: Position): number {
     if (position.line >= this.lineStarts.length) return this.text.length;
     if (position.line < 0) return 0;
     const start = this.lineStarts[position.line];
-    const next = position.line + 1 < this.lineStarts.length ? this.lineStarts[position.line + 1] : this.text.length;
-    return Math.min(start + Math.max(0, position.character), next);
+    const end = start + this.lineText(position.line).length; // before the line break
+    return Math.min(start + Math.max(0, position.character), end);
   }
 
   lineStart(line: number): number {

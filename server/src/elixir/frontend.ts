@@ -195,13 +195,35 @@ function isConstant(node: Node): boolean {
 
 /** Every identifier inside a node, excluding the right side of dots (function names). */
 function identifiersIn(node: Node, out: Set<string>): Set<string> {
-  if (node.type === 'identifier') out.add(node.text);
   // Node objects are created per access: compare ids, not references.
-  const skip = node.type === 'dot' ? node.childForFieldName('right')?.id : undefined;
-  for (const child of node.namedChildren) {
-    if (child && child.id !== skip) identifiersIn(child, out);
-  }
+  const skipped = new Set<number>();
+  walkNamed(node, (n) => {
+    if (skipped.has(n.id)) return false;
+    if (n.type === 'identifier') out.add(n.text);
+    if (n.type === 'dot') {
+      const right = n.childForFieldName('right');
+      if (right) skipped.add(right.id);
+    }
+    return true;
+  });
   return out;
+}
+
+/**
+ * Visits a node and its named descendants, parents before children and children in order, without
+ * recursion: code nested thousands of levels deep must not overflow the stack. `enter` returns false to
+ * skip a node's children.
+ */
+export function walkNamed(root: Node, enter: (node: Node) => boolean | void): void {
+  const stack: Node[] = [root];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if (enter(node) === false) continue;
+    for (let i = node.namedChildCount - 1; i >= 0; i--) {
+      const child = node.namedChild(i);
+      if (child) stack.push(child);
+    }
+  }
 }
 
 // Walking every node from JavaScript costs a wasm round trip per node; queries run inside the parser.
@@ -919,12 +941,12 @@ class ElixirModelBuilder {
     let reads = destructured;
     if (!reads && name && !ignored) {
       const bare = new Set(stateElements.filter((el) => isIdentifier(el, name!)).map((el) => el.startIndex));
-      const visit = (node: Node) => {
-        if (reads) return;
-        if (node.type === 'identifier' && node.text === name && !bare.has(node.startIndex)) reads = true;
-        for (const child of node.namedChildren) if (child) visit(child);
-      };
-      body.forEach(visit);
+      for (const expr of body) {
+        walkNamed(expr, (node) => {
+          if (node.type === 'identifier' && node.text === name && !bare.has(node.startIndex)) reads = true;
+          return !reads;
+        });
+      }
     }
     const stateParam = ignored ? null : name;
     if (changedAt.length > 0) return { stateUse: 'changed', changedAt, stateParam };
@@ -936,13 +958,14 @@ class ElixirModelBuilder {
   }
 
   /** Visits `{:reply, …}`, `{:noreply, …}`, `{:stop, …}` and `{:ok, …}` tuples, outside handed-off closures. */
-  private forEachReplyTuple(node: Node, visit: (tuple: Node) => void): void {
-    if (node.type === 'tuple') {
-      const tag = node.namedChildren[0];
-      if (tag?.type === 'atom' && /^:(reply|noreply|stop|ok)$/.test(tag.text)) visit(node);
-    }
-    if (node.type === 'anonymous_function') return;
-    for (const child of node.namedChildren) if (child) this.forEachReplyTuple(child, visit);
+  private forEachReplyTuple(root: Node, visit: (tuple: Node) => void): void {
+    walkNamed(root, (node) => {
+      if (node.type === 'tuple') {
+        const tag = node.namedChildren[0];
+        if (tag?.type === 'atom' && /^:(reply|noreply|stop|ok)$/.test(tag.text)) visit(node);
+      }
+      return node.type !== 'anonymous_function';
+    });
   }
 }
 
@@ -988,16 +1011,17 @@ function boundValue(call: Node, variable: string): Node | null {
   while (def && !(def.type === 'call' && DEFINERS.has(def.childForFieldName('target')?.text as 'def'))) def = def.parent;
   if (!def) return null;
   let found: Node | null = null;
-  const visit = (node: Node) => {
-    if (node.startIndex >= call.startIndex) return;
-    if (node.type === 'binary_operator' && node.child(1)?.type === '=') {
-      const left = node.childForFieldName('left');
-      const first = left?.type === 'tuple' ? left.namedChildren[0] : left;
-      if (isIdentifier(first, variable)) found = node.childForFieldName('right');
-    }
-    for (const child of node.namedChildren) if (child) visit(child);
-  };
-  bodyOf(def).forEach(visit);
+  for (const expr of bodyOf(def)) {
+    walkNamed(expr, (node) => {
+      if (node.startIndex >= call.startIndex) return false;
+      if (node.type === 'binary_operator' && node.child(1)?.type === '=') {
+        const left = node.childForFieldName('left');
+        const first = left?.type === 'tuple' ? left.namedChildren[0] : left;
+        if (isIdentifier(first, variable)) found = node.childForFieldName('right');
+      }
+      return true;
+    });
+  }
   return found;
 }
 
@@ -1051,9 +1075,13 @@ function captureOperand(node: Node): Node | null {
   return node.namedChildren[0] ?? null;
 }
 
-function mentionsFirstArgument(node: Node): boolean {
-  if (isFirstArgument(node)) return true;
-  return node.namedChildren.some((c) => !!c && mentionsFirstArgument(c));
+function mentionsFirstArgument(root: Node): boolean {
+  let found = false;
+  walkNamed(root, (node) => {
+    if (isFirstArgument(node)) found = true;
+    return !found;
+  });
+  return found;
 }
 
 /** Map functions that touch one key, given the map first and the key second. */
@@ -1101,11 +1129,13 @@ function accessOfState(body: Node[], stateNames: Set<string>, keyVariables: Set<
     if (parent.type === 'tuple' && stateElementOf(parent, 'handle_call')?.id === expr.id) return; // handed back unchanged
     whole++;
   };
-  const visit = (node: Node) => {
-    if (isState(node)) return classify(node);
-    for (const child of node.namedChildren) if (child) visit(child);
-  };
-  body.forEach(visit);
+  for (const expr of body) {
+    walkNamed(expr, (node) => {
+      if (!isState(node)) return true;
+      classify(node);
+      return false;
+    });
+  }
   if (whole > 0) return 'whole';
   return keyed > 0 ? 'keyed' : 'none';
 }
@@ -1120,17 +1150,25 @@ function pipedInto(call: Node): Node | undefined {
 }
 
 /** The variable is bound again in the body: on the left of `=` or `<-`, or in a `case`/`with` clause pattern (not `^pinned`). */
-export function rebinds(node: Node, name: string): boolean {
+export function rebinds(root: Node, name: string): boolean {
   const binds = (pattern: Node | null | undefined): boolean => {
-    if (!pattern) return false;
-    if (pattern.type === 'identifier') return pattern.text === name;
-    if (pattern.type === 'unary_operator' && pattern.child(0)?.type === '^') return false;
-    return pattern.namedChildren.some((c) => binds(c));
+    let found = false;
+    if (pattern) {
+      walkNamed(pattern, (n) => {
+        if (n.type === 'identifier' && n.text === name) found = true;
+        return !found && !(n.type === 'unary_operator' && n.child(0)?.type === '^');
+      });
+    }
+    return found;
   };
-  if (node.type === 'binary_operator' && (node.child(1)?.type === '=' || node.child(1)?.type === '<-') && binds(node.childForFieldName('left'))) return true;
-  if (node.type === 'stab_clause' && binds(node.childForFieldName('left'))) return true;
-  if (node.type === 'anonymous_function') return false; // its own scope
-  return node.namedChildren.some((c) => !!c && rebinds(c, name));
+  let found = false;
+  walkNamed(root, (node) => {
+    if (found) return false;
+    if (node.type === 'binary_operator' && (node.child(1)?.type === '=' || node.child(1)?.type === '<-') && binds(node.childForFieldName('left'))) found = true;
+    else if (node.type === 'stab_clause' && binds(node.childForFieldName('left'))) found = true;
+    return !found && node.type !== 'anonymous_function'; // a fn has its own scope
+  });
+  return found;
 }
 
 const CONTROL_FLOW = new Set(['case', 'if', 'unless', 'cond', 'with', 'try', 'receive']);

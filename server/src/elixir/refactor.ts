@@ -4,7 +4,7 @@
 import type { Node, Tree } from 'web-tree-sitter';
 import type { ChildSpec, FunctionClause, Handler, ProjectContext, Range, Refactoring, Serializer, TextEdit } from '../model';
 import { LineIndex } from '../positions';
-import { rebinds as rebindsNode } from './frontend';
+import { rebinds as rebindsNode, walkNamed } from './frontend';
 import { TypeScriptRefactorer } from '../typescript/refactor';
 import type { ElixirParser } from './parser';
 
@@ -828,22 +828,25 @@ function forEachReturnTuple(body: Node[], visit: (tuple: Node) => void): void {
   const last = body[body.length - 1];
   if (last) tail(last);
   // A reply tuple anywhere else (an early return through a helper) cannot be followed.
-  const walk = (node: Node, isTail: boolean) => {
-    if (node.type === 'tuple' && !isTail && REPLY_TAGS.test(node.namedChildren[0]?.text ?? '')) visit(node);
-    for (const child of node.namedChildren) if (child) walk(child, false);
-  };
-  body.slice(0, -1).forEach((n) => walk(n, false));
+  for (const root of body.slice(0, -1)) {
+    walkNamed(root, (node) => {
+      if (node.type === 'tuple' && REPLY_TAGS.test(node.namedChildren[0]?.text ?? '')) visit(node);
+    });
+  }
 }
 
 /** The identifier appears in the nodes, outside the excluded subtrees. */
 function mentions(nodes: Node[], name: string, excluded: Node[] = []): boolean {
   const skip = new Set(excluded.map((n) => n.id));
-  const visit = (node: Node): boolean => {
-    if (skip.has(node.id)) return false;
-    if (node.type === 'identifier' && node.text === name) return true;
-    return node.namedChildren.some((c) => !!c && visit(c));
-  };
-  return nodes.some(visit);
+  let found = false;
+  for (const root of nodes) {
+    walkNamed(root, (node) => {
+      if (found || skip.has(node.id)) return false;
+      if (node.type === 'identifier' && node.text === name) found = true;
+      return !found;
+    });
+  }
+  return found;
 }
 
 /** The text from the first to the last node, with some nodes replaced. */
@@ -874,12 +877,17 @@ function reindent(lines: string[], from: number): string[] {
 
 /** A string, charlist or sigil that spans lines and is not a heredoc: moving its lines changes its value. */
 function hasMultilineLiteral(nodes: Node[]): boolean {
-  const visit = (node: Node): boolean => {
-    const heredoc = /^(~\w+)?("""|''')/.test(node.text);
-    if (['string', 'charlist', 'sigil'].includes(node.type) && node.text.includes('\n') && !heredoc) return true;
-    return node.namedChildren.some((c) => !!c && visit(c));
-  };
-  return nodes.some(visit);
+  let found = false;
+  for (const root of nodes) {
+    walkNamed(root, (node) => {
+      if (['string', 'charlist', 'sigil'].includes(node.type)) {
+        const text = node.text;
+        if (text.includes('\n') && !/^(~\w+)?("""|''')/.test(text)) found = true;
+      }
+      return !found;
+    });
+  }
+  return found;
 }
 
 /** The `@impl …` line right above a def, if any. */
