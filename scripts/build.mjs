@@ -29,6 +29,8 @@ await Promise.all([
   build({ ...common, entryPoints: [join(root, 'client/src/extension.ts')], outfile: join(dist, 'extension.js'), external: ['vscode'] }),
   build({ ...common, entryPoints: [join(root, 'server/src/lsp/main.ts')], outfile: join(dist, 'server.js') }),
   build({ ...common, entryPoints: [join(root, 'server/src/cli/main.ts')], outfile: join(dist, 'cli.js'), banner: { js: `#!/usr/bin/env node\n${common.banner.js}` } }),
+  // The TypeScript compiler is large: its own file, loaded the first time a .ts/.js file is analysed.
+  build({ ...common, entryPoints: [join(root, 'server/src/typescript/index.ts')], outfile: join(dist, 'typescript.js') }),
 ]);
 chmodSync(join(dist, 'cli.js'), 0o755);
 

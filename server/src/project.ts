@@ -7,7 +7,7 @@ import { buildElixirModel } from './elixir/frontend';
 import type { FileModel, Finding } from './model';
 import { WorkspaceIndex } from './workspace/index';
 import { readSourceFile } from './workspace/files';
-import { buildTypeScriptModel, isTypeScriptUri } from './typescript/frontend';
+import { buildTypeScriptModel, isTypeScriptUri } from './typescript/lazy';
 import { selectAndParse } from './workspace/prefilter';
 
 export interface ScanResult {

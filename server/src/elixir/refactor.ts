@@ -5,7 +5,7 @@ import type { Node, Tree } from 'web-tree-sitter';
 import type { ChildSpec, FunctionClause, Handler, ProjectContext, Range, Refactoring, Serializer, TextEdit } from '../model';
 import { LineIndex } from '../positions';
 import { rebinds as rebindsNode, walkNamed } from './frontend';
-import { TypeScriptRefactorer } from '../typescript/refactor';
+import { LazyTypeScriptRefactorer } from '../typescript/lazy';
 import type { ElixirParser } from './parser';
 
 /** Reads the current text of a workspace file (the editor's buffer when it is open). */
@@ -22,10 +22,10 @@ const REPLY_TAGS = /^:(reply|noreply)$/;
 
 export class ElixirRefactorer {
   private readonly sources = new Map<string, Source | null>();
-  private readonly typescript: TypeScriptRefactorer;
+  private readonly typescript: LazyTypeScriptRefactorer;
 
   constructor(private readonly parser: ElixirParser, private readonly read: ReadText, private readonly project: ProjectContext) {
-    this.typescript = new TypeScriptRefactorer(read);
+    this.typescript = new LazyTypeScriptRefactorer(read);
   }
 
   // The Node fixes live with the TypeScript front end; this class answers for both languages.

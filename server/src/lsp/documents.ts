@@ -5,7 +5,7 @@ import { Edit, type Tree } from 'web-tree-sitter';
 import type { TextDocumentContentChangeEvent } from 'vscode-languageserver';
 import type { ElixirParser } from '../elixir/parser';
 import { buildElixirModel, ModuleCache } from '../elixir/frontend';
-import { buildTypeScriptModel, isTypeScriptUri } from '../typescript/frontend';
+import { buildTypeScriptModel, isTypeScriptUri } from '../typescript/lazy';
 import type { FileModel, Position } from '../model';
 import { LineIndex } from '../positions';
 

@@ -18,7 +18,7 @@ import { VERSION } from '../version';
 import { listSourceFiles, SOURCE_EXTENSIONS } from '../workspace/files';
 import { WorkspaceIndex } from '../workspace/index';
 import { ElixirRefactorer, normalizeEdits } from '../elixir/refactor';
-import { isTypeScriptUri } from '../typescript/frontend';
+import { isTypeScriptUri } from '../typescript/lazy';
 import { readSourceFile as readFileText } from '../workspace/files';
 import { SourceDocument, MAX_FILE_CHARS } from './documents';
 import { hoverAt } from './hover';

@@ -13,9 +13,7 @@ import { parseSuppression } from '../suppressions';
 
 export const TYPESCRIPT_EXTENSIONS = ['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs'];
 
-export function isTypeScriptUri(uri: string): boolean {
-  return /\.[cm]?[jt]sx?$/.test(uri) && !/\.d\.[cm]?ts$/.test(uri);
-}
+export { isTypeScriptUri } from './lazy';
 
 /** Packages whose clients hand each call a connection from a pool (or a multiplexed connection). */
 const POOLED = new Map<string, string>([

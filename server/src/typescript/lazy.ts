@@ -1,0 +1,52 @@
+// The TypeScript front end carries the TypeScript compiler: a large module that an Elixir-only session
+// never needs. It is loaded on first use, so the server starts as fast as before it had one.
+import * as path from 'path';
+import type { FileModel, Range, Refactoring } from '../model';
+import type { ReadText } from '../elixir/refactor';
+
+/** `.ts`, `.tsx`, `.mts`, `.cts`, `.js`, `.jsx`, `.mjs`, `.cjs`, but not declaration files. */
+export function isTypeScriptUri(uri: string): boolean {
+  return /\.[cm]?[jt]sx?$/.test(uri) && !/\.d\.[cm]?ts$/.test(uri);
+}
+
+type Module = typeof import('./index');
+let loaded: Module | undefined;
+
+/**
+ * The module: from the sources when running them (tests), else dist/typescript.js next to the bundle.
+ * The path is computed so that the bundler leaves the require for run time.
+ */
+function typescript(): Module {
+  const file = /\.ts$/.test(__filename) ? path.join(__dirname, 'index') : path.join(__dirname, 'typescript.js');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  loaded ??= require(file) as Module;
+  return loaded;
+}
+
+export function buildTypeScriptModel(uri: string, text: string): FileModel {
+  return typescript().buildTypeScriptModel(uri, text);
+}
+
+/** The Node fixes, with the compiler loaded only when one is asked for. */
+export class LazyTypeScriptRefactorer {
+  private instance: InstanceType<Module['TypeScriptRefactorer']> | undefined;
+
+  constructor(private readonly read: ReadText) {}
+
+  private get refactorer() {
+    this.instance ??= new (typescript().TypeScriptRefactorer)(this.read);
+    return this.instance;
+  }
+
+  dropLock(uri: string, range: Range): Refactoring {
+    return this.refactorer.dropLock(uri, range);
+  }
+
+  recoverChain(uri: string, range: Range): Refactoring {
+    return this.refactorer.recoverChain(uri, range);
+  }
+
+  lockPerKey(uri: string, declaration: Range, sections: { head: Range; key: string }[]): Refactoring {
+    return this.refactorer.lockPerKey(uri, declaration, sections);
+  }
+}
