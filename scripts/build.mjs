@@ -31,6 +31,8 @@ await Promise.all([
   build({ ...common, entryPoints: [join(root, 'server/src/cli/main.ts')], outfile: join(dist, 'cli.js'), banner: { js: `#!/usr/bin/env node\n${common.banner.js}` } }),
   // The TypeScript compiler is large: its own file, loaded the first time a .ts/.js file is analysed.
   build({ ...common, entryPoints: [join(root, 'server/src/typescript/index.ts')], outfile: join(dist, 'typescript.js') }),
+  // The CLI's worker threads: each parses a share of a large workspace.
+  build({ ...common, entryPoints: [join(root, 'server/src/cli/scan-worker.ts')], outfile: join(dist, 'scan-worker.js') }),
 ]);
 chmodSync(join(dist, 'cli.js'), 0o755);
 

@@ -125,6 +125,26 @@ end
     }
   });
 
+  test('a large workspace is parsed by worker threads, with the same findings as in one thread', () => {
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 450; i++) {
+      files[`lib/part${i}.ex`] = i % 50 === 0
+        ? `defmodule App.Part${i} do\n  use GenServer\n  def start_link(_), do: GenServer.start_link(__MODULE__, nil, name: __MODULE__)\n  def get(id), do: GenServer.call(__MODULE__, {:get, id})\n  def handle_call({:get, id}, _f, s), do: {:reply, App.Repo.get(X, id), s}\nend\n`
+        : `defmodule App.Web.C${i} do\n  use AppWeb, :controller\n  def show(conn, %{"id" => id}), do: json(conn, App.Part${i - (i % 50)}.get(id))\nend\n`;
+    }
+    const dir = tempDir(files);
+    try {
+      const threads = run([dir, '--format', 'json']);
+      const single = spawnSync(process.execPath, [CLI, dir, '--format', 'json'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, CHOKEPOINT_WORKERS: '0' } });
+      assert.equal(threads.status, 1, threads.stderr);
+      const findings = JSON.parse(threads.stdout).findings;
+      assert.ok(findings.length >= 450, String(findings.length));
+      assert.deepEqual(findings, JSON.parse(single.stdout).findings);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('--help and --version', () => {
     assert.match(run(['--help']).stdout, /usage: chokepoint/);
     assert.match(run(['--version']).stdout, /^\d+\.\d+\.\d+/);

@@ -1,6 +1,10 @@
 // The whole pipeline for a set of files on disk, shared by the CLI and the server's background scan:
 // text -> tree -> model (trees are freed at once), then the project context, then findings.
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import { pathToFileURL } from 'url';
+import { Worker } from 'worker_threads';
 import { analyzeFile, type AnalysisOptions } from './analysis';
 import { ElixirParser } from './elixir/parser';
 import { buildElixirModel } from './elixir/frontend';
@@ -8,7 +12,7 @@ import type { FileModel, Finding } from './model';
 import { WorkspaceIndex } from './workspace/index';
 import { readSourceFile } from './workspace/files';
 import { buildTypeScriptModel, isTypeScriptUri } from './typescript/lazy';
-import { selectAndParse } from './workspace/prefilter';
+import { selectAndParse, selectAndParseBatches } from './workspace/prefilter';
 
 export interface ScanResult {
   models: FileModel[];
@@ -63,10 +67,57 @@ export async function scanFiles(files: string[], options: ScanOptions = {}): Pro
   const typescript = sources.filter((s) => isTypeScriptUri(s.file));
   const elixir = sources.filter((s) => !isTypeScriptUri(s.file));
   const parsed = (list: typeof sources) => list.map(parse).filter((m): m is FileModel => !!m);
-  const models = [...parsed(typescript), ...(options.parseEverything ? parsed(elixir) : selectAndParse(elixir, parse))];
+  const pool = elixir.length >= WORKER_THRESHOLD && !options.parseEverything ? startWorkers(options) : undefined;
+  let elixirModels: FileModel[];
+  try {
+    elixirModels = options.parseEverything ? parsed(elixir) : pool ? await selectAndParseBatches(elixir, pool.parse) : selectAndParse(elixir, parse);
+  } finally {
+    await pool?.stop();
+  }
+  const models = [...parsed(typescript), ...elixirModels];
   models.forEach((m) => index.update(m));
   const project = index.context();
   models.sort((a, b) => (a.uri < b.uri ? -1 : a.uri > b.uri ? 1 : 0));
   const findings = models.flatMap((model) => analyzeFile(model, project, options));
   return { models, findings, errors };
+}
+
+/** Below this many Elixir files a scan parses in its own thread: starting workers would cost more. */
+const WORKER_THRESHOLD = 400;
+
+/**
+ * Worker threads that parse batches of files (one per core), when running from the bundle (the worker
+ * is dist/scan-worker.js). Models come back as plain data; each file's model keeps its shared objects.
+ */
+function startWorkers(options: ScanOptions): { parse: (batch: { file: string; text: string }[]) => Promise<(FileModel | undefined)[]>; stop: () => Promise<void> } | undefined {
+  const script = path.join(__dirname, 'scan-worker.js');
+  if (!/\.js$/.test(__filename) || !fs.existsSync(script) || process.env.CHOKEPOINT_WORKERS === '0') return undefined;
+  const count = Math.max(1, Math.min(os.availableParallelism?.() ?? os.cpus().length, 8));
+  if (count < 2) return undefined;
+  const workers = Array.from({ length: count }, () => new Worker(script));
+  let next = 0;
+  const send = (worker: Worker, files: { file: string; text: string }[]) => new Promise<{ model?: FileModel; error?: string }[]>((resolve, reject) => {
+    const id = next++;
+    const onMessage = (message: { id: number; results: { model?: FileModel; error?: string }[] }) => {
+      if (message.id !== id) return;
+      worker.off('message', onMessage);
+      resolve(message.results);
+    };
+    worker.on('message', onMessage);
+    worker.once('error', reject);
+    worker.postMessage({ id, files });
+  });
+  return {
+    async parse(batch) {
+      const size = Math.ceil(batch.length / workers.length);
+      const parts = await Promise.all(workers.map((w, i) => send(w, batch.slice(i * size, (i + 1) * size))));
+      return parts.flat().map((r, i) => {
+        if (r.error) options.log?.(`cannot analyse ${batch[i].file}, skipped: ${r.error}`);
+        return r.model;
+      });
+    },
+    async stop() {
+      await Promise.all(workers.map((w) => w.terminate()));
+    },
+  };
 }

@@ -59,6 +59,40 @@ export function mentionsAny(words: Iterable<string>): RegExp | undefined {
 }
 
 /**
+ * selectAndParse with the parsing done a batch at a time by `parseBatch` (the CLI hands batches to
+ * worker threads). The same files are chosen, in the same order.
+ */
+export async function selectAndParseBatches<T extends { text: string }>(files: T[], parseBatch: (batch: T[]) => Promise<(FileModel | undefined)[]>): Promise<FileModel[]> {
+  const models: FileModel[] = [];
+  const pending = new Set(files);
+  const byKey = new Map<string, T[]>();
+  for (const file of files) {
+    for (const key of definedModuleKeys(file.text)) byKey.set(key, [...(byKey.get(key) ?? []), file]);
+  }
+  const seenModules = new Set<string>();
+  const seenNames = new Set<string>();
+  let batch = files.filter((f) => isRoot(f.text));
+  while (batch.length > 0) {
+    const todo = batch.filter((f) => pending.delete(f));
+    const newModules = new Set<string>();
+    const newNames = new Set<string>();
+    for (const model of await parseBatch(todo)) {
+      if (!model) continue;
+      models.push(model);
+      const refs = referencesOf(model);
+      for (const m of refs.modules) if (!seenModules.has(m)) { seenModules.add(m); newModules.add(m); }
+      for (const n of refs.serverNames) if (!seenNames.has(n)) { seenNames.add(n); newNames.add(n); }
+    }
+    const next = new Set<T>();
+    for (const key of newModules) for (const file of byKey.get(key) ?? []) if (pending.has(file)) next.add(file);
+    const mention = mentionsAny(newNames);
+    if (mention) for (const file of pending) if (mention.test(file.text)) next.add(file);
+    batch = [...next];
+  }
+  return models;
+}
+
+/**
  * Picks the files to parse. `parse` turns a file's text into its model (or undefined when it cannot be
  * read as code); it is called once per chosen file, roots first.
  */

@@ -1,0 +1,21 @@
+// A worker thread of the CLI scan: parses the files it is sent and returns their models (plain data;
+// the trees stay here and are freed). The scan uses one per core on large workspaces.
+import { parentPort } from 'worker_threads';
+import { pathToFileURL } from 'url';
+import { ElixirParser } from '../elixir/parser';
+import { modelFromText } from '../project';
+
+let parser: Promise<ElixirParser> | undefined;
+
+parentPort?.on('message', async (message: { id: number; files: { file: string; text: string }[] }) => {
+  parser ??= ElixirParser.create();
+  const p = await parser;
+  const results = message.files.map(({ file, text }) => {
+    try {
+      return { model: modelFromText(p, pathToFileURL(file).href, text) };
+    } catch (error) {
+      return { error: error instanceof Error ? error.message : String(error) };
+    }
+  });
+  parentPort!.postMessage({ id: message.id, results });
+});
