@@ -59,10 +59,11 @@ export function mentionsAny(words: Iterable<string>): RegExp | undefined {
 }
 
 /**
- * selectAndParse with the parsing done a batch at a time by `parseBatch` (the CLI hands batches to
- * worker threads). The same files are chosen, in the same order.
+ * The choice of files as steps: each step yields the files to parse next and receives their models
+ * (undefined for a file that could not be read as code). Parsing stays with the caller, in its thread or
+ * in workers.
  */
-export async function selectAndParseBatches<T extends { text: string }>(files: T[], parseBatch: (batch: T[]) => Promise<(FileModel | undefined)[]>): Promise<FileModel[]> {
+function* selection<T extends { text: string }>(files: T[]): Generator<T[], FileModel[], (FileModel | undefined)[]> {
   const models: FileModel[] = [];
   const pending = new Set(files);
   const byKey = new Map<string, T[]>();
@@ -73,10 +74,10 @@ export async function selectAndParseBatches<T extends { text: string }>(files: T
   const seenNames = new Set<string>();
   let batch = files.filter((f) => isRoot(f.text));
   while (batch.length > 0) {
-    const todo = batch.filter((f) => pending.delete(f));
+    const parsed: (FileModel | undefined)[] = yield batch.filter((f) => pending.delete(f));
     const newModules = new Set<string>();
     const newNames = new Set<string>();
-    for (const model of await parseBatch(todo)) {
+    for (const model of parsed) {
       if (!model) continue;
       models.push(model);
       const refs = referencesOf(model);
@@ -93,40 +94,20 @@ export async function selectAndParseBatches<T extends { text: string }>(files: T
 }
 
 /**
- * Picks the files to parse. `parse` turns a file's text into its model (or undefined when it cannot be
- * read as code); it is called once per chosen file, roots first.
+ * Picks the files to parse, roots first. `parse` turns a file's text into its model (or undefined when
+ * it cannot be read as code); it is called once per chosen file.
  */
 export function selectAndParse<T extends { text: string }>(files: T[], parse: (file: T) => FileModel | undefined): FileModel[] {
-  const models: FileModel[] = [];
-  const pending = new Set(files);
-  const byKey = new Map<string, T[]>();
-  for (const file of files) {
-    for (const key of definedModuleKeys(file.text)) {
-      const list = byKey.get(key) ?? [];
-      list.push(file);
-      byKey.set(key, list);
-    }
-  }
-  const seenModules = new Set<string>();
-  const seenNames = new Set<string>();
-  let batch = files.filter((f) => isRoot(f.text));
-  while (batch.length > 0) {
-    const newModules = new Set<string>();
-    const newNames = new Set<string>();
-    for (const file of batch) {
-      if (!pending.delete(file)) continue;
-      const model = parse(file);
-      if (!model) continue;
-      models.push(model);
-      const refs = referencesOf(model);
-      for (const m of refs.modules) if (!seenModules.has(m)) { seenModules.add(m); newModules.add(m); }
-      for (const n of refs.serverNames) if (!seenNames.has(n)) { seenNames.add(n); newNames.add(n); }
-    }
-    const next = new Set<T>();
-    for (const key of newModules) for (const file of byKey.get(key) ?? []) if (pending.has(file)) next.add(file);
-    const mention = mentionsAny(newNames);
-    if (mention) for (const file of pending) if (mention.test(file.text)) next.add(file);
-    batch = [...next];
-  }
-  return models;
+  const steps = selection(files);
+  let step = steps.next();
+  while (!step.done) step = steps.next(step.value.map(parse));
+  return step.value;
+}
+
+/** The same choice, with each batch parsed by `parseBatch` (the CLI hands batches to worker threads). */
+export async function selectAndParseBatches<T extends { text: string }>(files: T[], parseBatch: (batch: T[]) => Promise<(FileModel | undefined)[]>): Promise<FileModel[]> {
+  const steps = selection(files);
+  let step = steps.next();
+  while (!step.done) step = steps.next(await parseBatch(step.value));
+  return step.value;
 }
