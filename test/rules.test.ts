@@ -504,3 +504,35 @@ end
   const handlers = models[0].serializers[0].handlers.map((h) => `${h.stateUse}/${h.stateAccess}`);
   assert.deepEqual(handlers, ['read/whole', 'read/whole', 'read/whole', 'read/whole', 'read/keyed', 'ignored/none']);
 });
+
+runTable('hot-path-call', {
+  invalid: [
+    { name: 'a GraphQL field whose resolver waits on a singleton', files: {
+      'lib/shop/state.ex': `defmodule Shop.State do
+  use GenServer
+  def start_link(_), do: GenServer.start_link(__MODULE__, %{}, name: __MODULE__)
+  def flow(id), do: GenServer.call(__MODULE__, {:flow, id})
+  def init(s), do: {:ok, s}
+  def handle_call({:flow, id}, _from, s), do: {:reply, Shop.Repo.get(Flow, id), s}
+end
+`,
+      'lib/shop_web/resolvers/flows.ex': `defmodule ShopWeb.Resolvers.Flows do
+  def flow(_parent, %{id: id}, _resolution), do: {:ok, Shop.State.flow(id)}
+end
+`,
+      'lib/shop_web/schema/flow_types.ex': `defmodule ShopWeb.Schema.FlowTypes do
+  use Absinthe.Schema.Notation
+  alias ShopWeb.Resolvers
+
+  object :flow_queries do
+    field :flow, :flow do
+      arg :id, non_null(:id)
+      resolve(&Resolvers.Flows.flow/3) # expect: hot-path-call
+    end
+  end
+end
+`,
+    } },
+  ],
+  valid: [],
+});

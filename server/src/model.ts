@@ -173,7 +173,7 @@ export interface Suppression {
 }
 
 /** Code that serves web requests: every caller of a server from here waits once per request. */
-export type RequestPathKind = 'controller' | 'live_view' | 'live_component' | 'channel' | 'plug' | 'router' | 'endpoint';
+export type RequestPathKind = 'controller' | 'live_view' | 'live_component' | 'channel' | 'plug' | 'router' | 'endpoint' | 'graphql';
 
 /** A child a supervisor starts: listed in its children (static) or started with DynamicSupervisor.start_child. */
 export interface ChildSpec {

@@ -468,6 +468,7 @@ class ElixirModelBuilder {
       }
     }
     const clauses: ParsedClause[] = [];
+    const schemaBlocks: Node[] = [];
     for (const statement of statements) {
       if (statement.type !== 'call') continue;
       const target = statement.childForFieldName('target')?.text;
@@ -493,7 +494,19 @@ class ElixirModelBuilder {
         if (parsed) clauses.push(parsed);
       } else if (doBlockOf(statement)) {
         this.visitContainer(doBlockOf(statement)!, scope);
+        schemaBlocks.push(statement);
       }
+    }
+    // An Absinthe schema declares its fields in macro blocks (`field :flow do resolve(&Resolvers.Flows.flow/3) end`):
+    // the resolvers they name run on every GraphQL request, like a controller's actions.
+    if (uses.some((u) => /^Absinthe\.Schema(\.Notation)?$/.test(u)) && schemaBlocks.length > 0) {
+      requestPath ??= 'graphql';
+      const { calls } = this.collectCalls(schemaBlocks, scope);
+      const first = schemaBlocks[0];
+      clauses.push({
+        clause: { name: 'resolvers', arity: 0, visibility: 'public', range: this.range(first), headRange: this.range(first), code: this.codeAt(first), calls: calls.filter((c) => c.module !== null), drainsMailbox: false },
+        node: first, params: [], body: schemaBlocks, special: [],
+      });
     }
 
     const functions = clauses.map((c) => c.clause);

@@ -15,7 +15,7 @@ function agentOp(kind: HandlerKind): string | undefined {
 
 const KIND: Record<string, string> = {
   controller: 'controller action', live_view: 'LiveView callback', live_component: 'LiveComponent callback',
-  channel: 'channel callback', plug: 'plug', router: 'router', endpoint: 'endpoint',
+  channel: 'channel callback', plug: 'plug', router: 'router', endpoint: 'endpoint', graphql: 'GraphQL schema',
 };
 
 export const hotPathCall: Rule = {

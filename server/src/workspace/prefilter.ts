@@ -7,7 +7,7 @@
 import type { FileModel } from '../model';
 
 const ROOTS = new RegExp([
-  String.raw`\buse\s+(GenServer|Agent|Ecto\.Repo|Mongo\.Repo|Seraph\.Repo|Application|Supervisor|DynamicSupervisor|Phoenix\.\w+|Plug\.\w+)\b`,
+  String.raw`\buse\s+(GenServer|Agent|Ecto\.Repo|Mongo\.Repo|Seraph\.Repo|Application|Supervisor|DynamicSupervisor|Phoenix\.\w+|Plug\.\w+|Absinthe\.Schema(\.Notation)?)\b`,
   String.raw`\bdefmodule\s+[\w.]*Repo\s+do\b`,
   String.raw`@behaviour\s+Plug\b`,
   String.raw`\buse\s+[\w.]+,\s*:(controller|live_view|live_component|channel|router)\b`,
