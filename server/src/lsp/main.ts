@@ -10,7 +10,7 @@ import { analyzeFile, UNUSED_SUPPRESSION, type RuleSetting } from '../analysis';
 import { CONFIG_FILE, effectiveRules, loadConfig, type LoadedConfig } from '../config';
 import { ruleDocsUrl } from '../docs';
 import { ElixirParser } from '../elixir/parser';
-import type { FileModel, Finding, Range, Severity, TextEdit } from '../model';
+import type { FileModel, Finding, Position, Range, Serializer, Severity, TextEdit } from '../model';
 import { modelOfFile } from '../project';
 import { RULES, ruleById } from '../rules';
 import { suppressionComment } from '../suppressions';
@@ -22,6 +22,11 @@ import { isTypeScriptUri } from '../typescript/lazy';
 import { readSourceFile as readFileText } from '../workspace/files';
 import { SourceDocument, MAX_FILE_CHARS } from './documents';
 import { hoverAt } from './hover';
+import {
+  codeLenses, describeSerializer, INDEX_CHANGED_NOTIFICATION, PROCESS_MAP_REQUEST, RUN_CHECKLIST_COMMAND, SERIALIZER_AT_REQUEST,
+  type SerializerInfo, type SerializerRef,
+} from './process-map';
+import { containsPosition } from '../positions';
 
 interface Settings {
   enable: boolean;
@@ -65,6 +70,10 @@ export function startServer(connection: Connection): void {
   let canWatchFiles = false;
   /** The client takes documentChanges with change annotations (multi-file fixes ask for confirmation). */
   let canAnnotate = false;
+  let canRefreshLenses = false;
+  /** Commands the client implements (the VS Code client's checklist wizard); lenses and actions use only these. */
+  let clientCommands = new Set<string>();
+  let indexChangedTimer: NodeJS.Timeout | undefined;
 
   const log = (message: string) => connection.console.log(`[chokepoint] ${message}`);
   const logError = (what: string, error: unknown) =>
@@ -109,11 +118,49 @@ export function startServer(connection: Connection): void {
     if (indexedModels.has(model)) return model;
     indexedModels.add(model);
     const crossFile = index.update(model);
+    indexChanged();
     for (const other of documents.keys()) {
       if (other === doc.uri) continue;
       if (crossFile || findingsByUri.get(other)?.some((f) => f.related.some((r) => r.uri === doc.uri))) schedule(other);
     }
     return model;
+  }
+
+  /**
+   * Tells the client that what the process map and the code lenses show may have changed: once, a
+   * moment after a burst of changes, not on every keystroke.
+   */
+  function indexChanged(): void {
+    clearTimeout(indexChangedTimer);
+    indexChangedTimer = setTimeout(() => {
+      void connection.sendNotification(INDEX_CHANGED_NOTIFICATION, { files: index.size });
+      if (canRefreshLenses) void connection.sendRequest('workspace/codeLens/refresh').catch((error) => logError('codeLens/refresh', error));
+    }, 300);
+  }
+
+  /** The findings of a file, open or not, with the settings of its workspace. */
+  function findingsOf(uri: string): Finding[] {
+    const open = findingsByUri.get(uri);
+    if (open) return open;
+    const model = index.model(uri);
+    return model && settings.enable ? analyzeFile(model, index.context(), { rules: rulesFor(uri), log }) : [];
+  }
+
+  function describe(serializers: readonly Serializer[]): SerializerInfo[] {
+    const project = index.context();
+    const findings = new Map<string, Finding[]>();
+    return serializers.map((s) => {
+      if (!findings.has(s.uri)) findings.set(s.uri, findingsOf(s.uri));
+      return describeSerializer(s, project, findings.get(s.uri)!);
+    });
+  }
+
+  /** The serializer at a position: the one whose module holds it, or the one a server call there reaches. */
+  function serializerAt(model: FileModel, position: Position): Serializer | undefined {
+    const own = model.serializers.find((s) => containsPosition(s.moduleRange, position));
+    if (own) return own;
+    const call = model.serverCalls.find((c) => c.serverCall && containsPosition(c.range, position));
+    return call?.serverCall ? index.serializer(call.serverCall.target) : undefined;
   }
 
   function analyze(doc: SourceDocument): Finding[] {
@@ -264,6 +311,7 @@ export function startServer(connection: Connection): void {
         }
       }
       log(cancelled ? 'indexing cancelled' : `indexed ${files.length} files, ${index.size} with servers or repos`);
+      indexChanged();
       if (changed) scheduleAll();
     } finally {
       progress.done();
@@ -287,7 +335,10 @@ export function startServer(connection: Connection): void {
     const workspaceEdit = params.capabilities.workspace?.workspaceEdit;
     canAnnotate = !!workspaceEdit?.documentChanges && !!workspaceEdit.changeAnnotationSupport;
     canWatchFiles = !!params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration;
+    canRefreshLenses = !!params.capabilities.workspace?.codeLens?.refreshSupport;
     settings = readSettings(params.initializationOptions);
+    const commands = (params.initializationOptions as { clientCommands?: unknown } | undefined)?.clientCommands;
+    clientCommands = new Set(Array.isArray(commands) ? commands.filter((c): c is string => typeof c === 'string') : []);
     const folders = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
     workspaceRoots = folders.filter((u) => u.startsWith('file:')).map((u) => fileURLToPath(u));
     configs = workspaceRoots.map(loadConfig);
@@ -296,7 +347,8 @@ export function startServer(connection: Connection): void {
         positionEncoding: 'utf-16',
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
         hoverProvider: true,
-        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, CodeActionKind.RefactorRewrite] },
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, CodeActionKind.RefactorRewrite, CodeActionKind.Refactor] },
+        codeLensProvider: { resolveProvider: false },
         workspace: { workspaceFolders: { supported: true } },
       },
       serverInfo: { name: 'chokepoint', version: VERSION },
@@ -365,7 +417,36 @@ export function startServer(connection: Connection): void {
       if (documents.has(change.uri) || !change.uri.startsWith('file:') || !/\.(exs?|[cm]?[jt]sx?)$/.test(change.uri) || excluded(change.uri)) continue;
       changed = (change.type === FileChangeType.Deleted ? index.remove(change.uri) : indexFile(fileURLToPath(change.uri), change.uri)) || changed;
     }
-    if (changed) scheduleAll();
+    if (changed) {
+      indexChanged();
+      scheduleAll();
+    }
+  }));
+
+  connection.onCodeLens(guard('codeLens', [], async (params) => {
+    await parserReady;
+    const doc = documents.get(params.textDocument.uri);
+    const model = doc && modelOf(doc);
+    if (!model || !settings.enable || model.serializers.length === 0) return [];
+    return codeLenses(describe(model.serializers), clientCommands.has(RUN_CHECKLIST_COMMAND));
+  }));
+
+  connection.onRequest(PROCESS_MAP_REQUEST, guard('process map', [] as SerializerInfo[], async () => {
+    await parserReady;
+    for (const doc of documents.values()) modelOf(doc); // open files as they are now, not as on disk
+    const all = describe(index.context().allSerializers());
+    return all.sort((a, b) => a.label.localeCompare(b.label) || a.uri.localeCompare(b.uri));
+  }));
+
+  connection.onRequest(SERIALIZER_AT_REQUEST, guard('serializerAt', null as SerializerInfo | null, async (params: { uri: string; position?: Position; name?: string }) => {
+    await parserReady;
+    const doc = documents.get(params.uri);
+    const model = doc ? modelOf(doc) : index.model(params.uri);
+    if (!model) return null;
+    const found = params.name !== undefined
+      ? model.serializers.find((s) => s.name === params.name)
+      : params.position && serializerAt(model, params.position);
+    return found ? describe([found])[0] : null;
   }));
 
   connection.onHover(guard('hover', null, async (params) => {
@@ -395,6 +476,12 @@ export function startServer(connection: Connection): void {
     const actions: CodeAction[] = [];
     const eol = doc.text.includes('\r\n') ? '\r\n' : '\n';
     const commentPrefix = isTypeScriptUri(doc.uri) ? '//' : '#';
+    /** Serializers the user is looking at: their declaration or name is in the range, or one of their findings is. */
+    const checklistFor = new Set<string>();
+    for (const s of model.serializers) {
+      const lines = [s.declaration.start.line, s.nameRange.start.line];
+      if (lines.some((l) => l >= params.range.start.line && l <= params.range.end.line)) checklistFor.add(s.name);
+    }
     for (const diagnostic of params.context.diagnostics) {
       if (diagnostic.code === UNUSED_SUPPRESSION && diagnostic.range && (diagnostic.source ?? 'chokepoint') === 'chokepoint') {
         actions.push(removeSuppression(doc, diagnostic));
@@ -413,6 +500,7 @@ export function startServer(connection: Connection): void {
           edit: { changes: { [doc.uri]: [{ range: { start: { line, character: 0 }, end: { line, character: 0 } }, newText: `${indent}${suppressionComment(commentPrefix, ruleId)}${eol}` }] } },
         });
       }
+      checklistFor.add(findingsByUri.get(doc.uri)?.find((f) => f.ruleId === ruleId && sameRange(f.range, diagnostic.range))?.serializer ?? '');
       actions.push({
         title: `Disable ${ruleId} for the entire file`,
         kind: CodeActionKind.QuickFix,
@@ -420,10 +508,21 @@ export function startServer(connection: Connection): void {
         edit: { changes: { [doc.uri]: [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, newText: `${commentPrefix} chokepoint-disable-file ${ruleId}${eol}` }] } },
       });
     }
+    if (clientCommands.has(RUN_CHECKLIST_COMMAND)) {
+      for (const s of model.serializers.filter((s) => checklistFor.has(s.name))) {
+        const label = s.language === 'typescript' ? s.registration.text : s.name;
+        actions.push({
+          title: `Run the process checklist for ${label}`,
+          kind: CodeActionKind.Refactor,
+          command: { title: 'Run the process checklist', command: RUN_CHECKLIST_COMMAND, arguments: [{ uri: s.uri, name: s.name } satisfies SerializerRef] },
+        });
+      }
+    }
     return actions;
   }));
 
   connection.onShutdown(() => {
+    clearTimeout(indexChangedTimer);
     for (const timer of timers.values()) clearTimeout(timer);
     for (const doc of documents.values()) doc.dispose();
     documents.clear();
