@@ -1,6 +1,7 @@
 // The Elixir users copy from us must be valid: every ```elixir block of the rule pages and every snippet
 // (with its placeholders filled by their defaults) is accepted by Code.string_to_quoted!.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
@@ -107,4 +108,54 @@ test('the extension manifest has a setting per rule with its default severity, t
   assert.equal(manifest.main, './dist/extension.js');
   assert.equal(manifest.bin.chokepoint, 'dist/cli.js');
   assert.equal(manifest.capabilities.untrustedWorkspaces.supported, true);
+});
+
+test('every contributed command is registered by the client, and the walkthrough, views and menus point at real things', () => {
+  const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+  const client = fs.readdirSync(path.join(ROOT, 'client/src')).map((f) => fs.readFileSync(path.join(ROOT, 'client/src', f), 'utf8')).join('\n');
+  const registered = new Set([...client.matchAll(/registerCommand\(\s*'([\w.]+)'/g)].map((m) => m[1]));
+  // Commands named through constants: resolve them from the modules that define them.
+  const constants = [fs.readFileSync(path.join(ROOT, 'server/src/lsp/protocol.ts'), 'utf8'), client].join('\n');
+  for (const m of client.matchAll(/registerCommand\(\s*([A-Z_]+)/g)) {
+    const value = new RegExp(`${m[1]} = '([\\w.]+)'`).exec(constants);
+    assert.ok(value, `constant ${m[1]} not found`);
+    registered.add(value[1]);
+  }
+  const contributed = manifest.contributes.commands.map((c: { command: string }) => c.command);
+  assert.deepEqual([...contributed].sort(), [...registered].sort());
+  for (const c of manifest.contributes.commands) assert.equal(c.category, 'Chokepoint', c.command);
+
+  const views = manifest.contributes.views.explorer.map((v: { id: string }) => v.id);
+  assert.deepEqual(views, ['chokepoint.processMap']);
+  assert.match(client, /PROCESS_MAP_VIEW = 'chokepoint\.processMap'/);
+  const menuCommands = Object.values(manifest.contributes.menus).flat().map((m) => (m as { command: string }).command);
+  for (const c of menuCommands) assert.ok(contributed.includes(c), `menu names unknown command ${c}`);
+
+  const ignore = fs.readFileSync(path.join(ROOT, '.vscodeignore'), 'utf8');
+  for (const walkthrough of manifest.contributes.walkthroughs) {
+    for (const step of walkthrough.steps) {
+      const media = path.join(ROOT, step.media.markdown);
+      assert.ok(fs.existsSync(media), `${step.id}: ${step.media.markdown} is missing`);
+      assert.ok(ignore.includes(`!${path.dirname(step.media.markdown)}/*.md`), `${step.media.markdown} is not packaged`);
+      for (const link of step.description.matchAll(/\(command:([\w.]+)(?:\?([^)]*))?\)/g)) {
+        const [, command, args] = link;
+        assert.ok(contributed.includes(command) || command.startsWith('workbench.'), `${step.id}: unknown command ${command}`);
+        if (command === 'chokepoint.openExample') {
+          const [name] = JSON.parse(decodeURIComponent(args));
+          assert.ok(fs.existsSync(path.join(ROOT, 'examples', name)), `${step.id}: no example ${name}`);
+        }
+      }
+    }
+  }
+});
+
+test('the bundled examples show what the walkthrough says: findings in the bad ones, silence in the cart', () => {
+  const run = spawnSync(process.execPath, [path.join(ROOT, 'dist/cli.js'), '--format', 'json', path.join(ROOT, 'examples')], { encoding: 'utf8' });
+  const findings = JSON.parse(run.stdout).findings as { file: string; rule: string }[];
+  const byFile = (name: string) => [...new Set(findings.filter((f) => f.file.endsWith(name)).map((f) => f.rule))].sort();
+  assert.deepEqual(byFile('user_store.ex'), ['repo-in-server', 'stateless-server']);
+  assert.deepEqual(byFile('price_formatter.ex'), ['stateless-server']);
+  assert.deepEqual(byFile('store_settings.ex'), ['global-state-server']);
+  assert.deepEqual(byFile('orders.ts'), ['pool-behind-lock']);
+  assert.deepEqual(byFile('cart.ex'), []);
 });
