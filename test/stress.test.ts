@@ -6,7 +6,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { Diagnostic } from 'vscode-languageserver-protocol';
+import { CancellationTokenSource, LSPErrorCodes, type Diagnostic } from 'vscode-languageserver-protocol';
+import { pathToFileURL } from 'node:url';
 import { ROOT, WORKSPACE } from './helpers';
 import { LspClient } from './lsp-client';
 
@@ -215,5 +216,56 @@ describe('CLI stress', () => {
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('LSP cancellation', () => {
+  let client: LspClient;
+  before(async () => {
+    client = await LspClient.start(WORKSPACE);
+    await client.whenIndexed();
+  });
+  after(() => client.stop());
+
+  test('a process-map request cancelled while it runs stops and is answered "cancelled"; the next one is answered in full', async () => {
+    // 500 servers: describing them all takes long enough that the cancel arrives while the request runs
+    // (a request still queued would be cancelled by the JSON-RPC library, not by the server's own checks).
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'chokepoint-cancel-'));
+    fs.writeFileSync(path.join(dir, 'repo.ex'), 'defmodule Big.Repo do\n  use Ecto.Repo, otp_app: :big\nend\n');
+    for (let i = 0; i < 500; i++) {
+      fs.writeFileSync(path.join(dir, `server_${i}.ex`), `defmodule Big.Server${i} do\n  use GenServer\n  alias Big.Repo\n  def start_link(_), do: GenServer.start_link(__MODULE__, nil, name: __MODULE__)\n  def get(id), do: GenServer.call(__MODULE__, {:get, id})\n  def init(nil), do: {:ok, nil}\n  def handle_call({:get, id}, _from, state), do: {:reply, Repo.get(Big.Item, id), state}\nend\n`);
+    }
+    const big = await LspClient.start(dir);
+    try {
+      await big.whenIndexed();
+      const started = Date.now();
+      const full: unknown[] = await big.connection.sendRequest('chokepoint/serializers', {});
+      const fullMs = Date.now() - started;
+      assert.equal(full.length, 500);
+      const source = new CancellationTokenSource();
+      const cancelled = big.connection.sendRequest('chokepoint/serializers', {}, source.token);
+      setTimeout(() => source.cancel(), Math.min(50, fullMs / 4));
+      await assert.rejects(cancelled, (error: { code?: number }) => error.code === LSPErrorCodes.RequestCancelled);
+      const again: unknown[] = await big.connection.sendRequest('chokepoint/serializers', {});
+      assert.equal(again.length, 500);
+    } finally {
+      await big.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('hovers cancelled in a burst end cancelled or answered, and the server keeps answering', async () => {
+    const uri = pathToFileURL(USER_STORE).href;
+    await client.open(uri, fs.readFileSync(USER_STORE, 'utf8'));
+    const outcomes = await Promise.all(Array.from({ length: 30 }, () => {
+      const source = new CancellationTokenSource();
+      const request = client.connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 7, character: 8 } }, source.token);
+      source.cancel();
+      return request.then(() => 'answered', (error: { code?: number }) => (error.code === LSPErrorCodes.RequestCancelled ? 'cancelled' : `error ${error.code}`));
+    }));
+    assert.deepEqual([...new Set(outcomes)].filter((o) => o !== 'answered' && o !== 'cancelled'), []);
+    assert.ok(outcomes.includes('cancelled'));
+    const hover = await client.hover(uri, { line: 7, character: 8 });
+    assert.match(JSON.stringify(hover), /Process checklist/);
   });
 });

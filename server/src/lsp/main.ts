@@ -2,7 +2,7 @@
 // the workspace index and the settings, and presents findings as diagnostics, hovers and code actions.
 import { fileURLToPath, pathToFileURL } from 'url';
 import {
-  CodeAction, CodeActionKind, createConnection, DiagnosticSeverity, DiagnosticTag, DidChangeWatchedFilesNotification, FileChangeType,
+  CodeAction, CodeActionKind, createConnection, LSPErrorCodes, ResponseError, type CancellationToken, DiagnosticSeverity, DiagnosticTag, DidChangeWatchedFilesNotification, FileChangeType,
   ProposedFeatures, TextDocumentSyncKind, type Connection, type Diagnostic, type InitializeParams, type InitializeResult, type WorkspaceEdit,
 } from 'vscode-languageserver/node';
 import * as path from 'path';
@@ -85,10 +85,19 @@ export function startServer(connection: Connection): void {
       try {
         return await handler(...args);
       } catch (error) {
+        if (error instanceof ResponseError) throw error; // a cancelled request is answered as such
         logError(what, error);
         return fallback;
       }
     };
+  }
+
+  /**
+   * Honours $/cancelRequest: a request the client no longer wants (the cursor moved on, the editor
+   * closed) is answered "cancelled" at the next check instead of finishing its work.
+   */
+  function throwIfCancelled(token: CancellationToken | undefined): void {
+    if (token?.isCancellationRequested) throw new ResponseError(LSPErrorCodes.RequestCancelled, 'request cancelled');
   }
 
   /** The config of the workspace root holding the file (the innermost, for nested roots). */
@@ -153,6 +162,23 @@ export function startServer(connection: Connection): void {
       if (!findings.has(s.uri)) findings.set(s.uri, findingsOf(s.uri));
       return describeSerializer(s, project, findings.get(s.uri)!);
     });
+  }
+
+  /**
+   * describe() for the whole workspace: one file's analysis at a time, yielding between files so that
+   * edits and $/cancelRequest are read meanwhile; a cancelled request stops there.
+   */
+  async function describeAll(token: CancellationToken): Promise<SerializerInfo[]> {
+    const byFile = new Map<string, Serializer[]>();
+    for (const s of index.context().allSerializers()) byFile.set(s.uri, [...(byFile.get(s.uri) ?? []), s]);
+    const out: SerializerInfo[] = [];
+    for (const serializers of byFile.values()) {
+      throwIfCancelled(token);
+      out.push(...describe(serializers));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    throwIfCancelled(token);
+    return out;
   }
 
   /** The serializer at a position: the one whose module holds it, or the one a server call there reaches. */
@@ -423,23 +449,26 @@ export function startServer(connection: Connection): void {
     }
   }));
 
-  connection.onCodeLens(guard('codeLens', [], async (params) => {
+  connection.onCodeLens(guard('codeLens', [], async (params, token) => {
     await parserReady;
+    throwIfCancelled(token);
     const doc = documents.get(params.textDocument.uri);
     const model = doc && modelOf(doc);
     if (!model || !settings.enable || model.serializers.length === 0) return [];
     return codeLenses(describe(model.serializers), clientCommands.has(RUN_CHECKLIST_COMMAND));
   }));
 
-  connection.onRequest(PROCESS_MAP_REQUEST, guard('process map', [] as SerializerInfo[], async () => {
+  connection.onRequest(PROCESS_MAP_REQUEST, guard('process map', [] as SerializerInfo[], async (_params: unknown, token: CancellationToken) => {
     await parserReady;
+    throwIfCancelled(token);
     for (const doc of documents.values()) modelOf(doc); // open files as they are now, not as on disk
-    const all = describe(index.context().allSerializers());
+    const all = await describeAll(token);
     return all.sort((a, b) => a.label.localeCompare(b.label) || a.uri.localeCompare(b.uri));
   }));
 
-  connection.onRequest(SERIALIZER_AT_REQUEST, guard('serializerAt', null as SerializerInfo | null, async (params: { uri: string; position?: Position; name?: string }) => {
+  connection.onRequest(SERIALIZER_AT_REQUEST, guard('serializerAt', null as SerializerInfo | null, async (params: { uri: string; position?: Position; name?: string }, token: CancellationToken) => {
     await parserReady;
+    throwIfCancelled(token);
     const doc = documents.get(params.uri);
     const model = doc ? modelOf(doc) : index.model(params.uri);
     if (!model) return null;
@@ -449,8 +478,9 @@ export function startServer(connection: Connection): void {
     return found ? describe([found])[0] : null;
   }));
 
-  connection.onHover(guard('hover', null, async (params) => {
+  connection.onHover(guard('hover', null, async (params, token) => {
     await parserReady;
+    throwIfCancelled(token);
     const doc = documents.get(params.textDocument.uri);
     if (!doc) return null;
     const model = modelOf(doc);
@@ -467,8 +497,9 @@ export function startServer(connection: Connection): void {
     });
   }));
 
-  connection.onCodeAction(guard('codeAction', [], async (params) => {
+  connection.onCodeAction(guard('codeAction', [], async (params, token) => {
     await parserReady;
+    throwIfCancelled(token);
     const doc = documents.get(params.textDocument.uri);
     if (!doc) return [];
     const model = modelOf(doc);
@@ -483,6 +514,7 @@ export function startServer(connection: Connection): void {
       if (lines.some((l) => l >= params.range.start.line && l <= params.range.end.line)) checklistFor.add(s.name);
     }
     for (const diagnostic of params.context.diagnostics) {
+      throwIfCancelled(token); // a rule's refactoring may read and parse several files
       if (diagnostic.code === UNUSED_SUPPRESSION && diagnostic.range && (diagnostic.source ?? 'chokepoint') === 'chokepoint') {
         actions.push(removeSuppression(doc, diagnostic));
         continue;
