@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import { expectations, ROOT, WORKSPACE } from './helpers';
 
-test('Neovim shows the diagnostics, hover and code actions', () => {
+test('Neovim shows the diagnostics, hover, code actions and code lens', () => {
   const file = path.join(WORKSPACE, 'lib/shop/user_store.ex');
   const lines = fs.readFileSync(file, 'utf8').split('\n');
   const useLine = lines.findIndex((l) => /use GenServer/.test(l));
@@ -19,6 +19,7 @@ test('Neovim shows the diagnostics, hover and code actions', () => {
       ...process.env,
       CHOKEPOINT_SERVER: path.join(ROOT, 'dist/server.js'),
       CHOKEPOINT_FILE: file,
+      CHOKEPOINT_ROOT: WORKSPACE,
       CHOKEPOINT_OUT: out,
       CHOKEPOINT_HOVER_LINE: String(useLine),
       CHOKEPOINT_HOVER_COL: String(lines[useLine].indexOf('GenServer') + 1),
@@ -33,4 +34,6 @@ test('Neovim shows the diagnostics, hover and code actions', () => {
   assert.match(result.hover, /Process checklist: 0\/4/);
   assert.match(result.hover, /Adopting Elixir/);
   assert.ok(result.actions.some((t: string) => /^Disable [\w-]+ for this line$/.test(t)), result.actions.join(', '));
+  // Neovim has no "Run checklist" command: only the summary lens, above defmodule.
+  assert.deepEqual(result.lenses, [{ line: 0, title: 'singleton · 3 callers (3 on request paths) · checklist 0/4 · run it in the caller' }]);
 });

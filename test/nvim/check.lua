@@ -1,5 +1,5 @@
 -- Drives Neovim's built-in LSP client against dist/server.js --stdio on one file and writes what it saw
--- (diagnostics, a hover, the code actions of the first diagnostic) as JSON. Works on Neovim 0.7+.
+-- (diagnostics, a hover, the code actions of the first diagnostic, the code lenses) as JSON. Works on Neovim 0.7+.
 local server = os.getenv('CHOKEPOINT_SERVER')
 local file = os.getenv('CHOKEPOINT_FILE')
 local out = os.getenv('CHOKEPOINT_OUT')
@@ -19,7 +19,7 @@ local ok, err = pcall(function()
   local id = vim.lsp.start_client({
     name = 'chokepoint',
     cmd = { 'node', server, '--stdio' },
-    root_dir = vim.fn.fnamemodify(file, ':h'),
+    root_dir = os.getenv('CHOKEPOINT_ROOT') or vim.fn.fnamemodify(file, ':h'),
     init_options = { debounceMs = 0 },
   })
   vim.lsp.buf_attach_client(0, id)
@@ -43,6 +43,18 @@ local ok, err = pcall(function()
   }, 10000, 0)
   local titles = {}
   for _, action in ipairs(actions.result or {}) do table.insert(titles, action.title) end
-  finish({ diagnostics = diagnostics, hover = hover.result and hover.result.contents.value or vim.NIL, actions = titles })
+  -- code lenses as Neovim displays them (virtual text above the serializer)
+  -- (asked again until the workspace index has found the callers in other files)
+  vim.wait(15000, function()
+    vim.lsp.codelens.refresh()
+    vim.wait(200)
+    local got = vim.lsp.codelens.get(0)
+    return #got > 0 and got[1].command and not got[1].command.title:find('0 callers')
+  end, 100)
+  local lenses = {}
+  for _, lens in ipairs(vim.lsp.codelens.get(0)) do
+    table.insert(lenses, { line = lens.range.start.line, title = lens.command and lens.command.title or vim.NIL })
+  end
+  finish({ diagnostics = diagnostics, hover = hover.result and hover.result.contents.value or vim.NIL, actions = titles, lenses = lenses })
 end)
 if not ok then finish({ error = tostring(err) }) end
