@@ -10,7 +10,7 @@ import { getParser, workspaceFiles } from './helpers';
 
 test('incremental edits (CRLF, emoji, multi-line) give the model of a fresh parse', async () => {
   const parser = await getParser();
-  const pieces = ['x', '\n', '\r\n', '😀', 'é', 'Repo.all(q)\n', ' do\n', 'end\n', '"', '# c\n', ''];
+  const pieces = ['x', '\n', '\r\n', '😀', 'é', 'Repo.all(q)\n', ' do\n', 'end\n', '"', '# c\n', '', '# chokepoint-disable-next-line repo-in-server\n', '"""\nheredoc\n"""\n'];
   let seed = 99;
   const random = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2147483648) % n);
   // Single files, and all of them in one document: edits shift the modules below them (reused from the cache).

@@ -251,6 +251,14 @@ const callQuery = (tree: Tree) => queriesFor(tree).calls;
  */
 export class ModuleCache {
   entries = new Map<string, CachedModule>();
+  /** Comments and multi-line strings of each top-level node, by its column and text. */
+  lexical = new Map<string, CachedLexical>();
+}
+
+interface CachedLexical {
+  line: number;
+  suppressions: Suppression[];
+  stringLines: number[];
 }
 
 interface CachedModule {
@@ -294,6 +302,7 @@ class ElixirModelBuilder {
   private readonly linesInsideStrings = new Set<number>();
 
   private readonly nextCache = new Map<string, CachedModule>();
+  private readonly nextLexical = new Map<string, CachedLexical>();
 
   constructor(private readonly uri: string, private readonly text: string, private readonly tree: Tree, private readonly cache?: ModuleCache) {
     this.lines = new LineIndex(text);
@@ -303,7 +312,10 @@ class ElixirModelBuilder {
     const root = this.tree.rootNode;
     this.scanLexical(root);
     this.visitContainer(root, { module: null, aliases: new Map(), attributes: new Map() });
-    if (this.cache) this.cache.entries = this.nextCache;
+    if (this.cache) {
+      this.cache.entries = this.nextCache;
+      this.cache.lexical = this.nextLexical;
+    }
     return {
       uri: this.uri,
       language: 'elixir',
@@ -324,17 +336,50 @@ class ElixirModelBuilder {
     return this.lines.lineText(this.lines.position(node.startIndex).line).trim();
   }
 
-  /** Comments (suppressions) and multi-line strings, found by a query that runs inside the parser. */
+  /**
+   * Comments (suppressions) and multi-line strings, found by a query that runs inside the parser. With a
+   * cache (an open document), only the top-level nodes whose text changed are queried again, so that a
+   * keystroke costs the size of the module it is in, not of the file.
+   */
   private scanLexical(root: Node): void {
-    for (const { node } of lexicalQuery(this.tree).captures(root)) {
-      if (node.type === 'comment') {
-        const suppression = parseSuppression(node.text, '#', this.range(node));
-        if (suppression) this.suppressions.push(suppression);
+    if (!this.cache) {
+      this.scanLexicalIn(root, this.suppressions, this.linesInsideStrings);
+      return;
+    }
+    for (const child of root.children) {
+      if (!child) continue;
+      const { line, character } = this.lines.position(child.startIndex);
+      const key = `${character}\u0000${child.type}\u0000${child.text}`;
+      let entry = this.cache.lexical.get(key);
+      if (entry && entry.line !== line) {
+        const delta = line - entry.line;
+        entry = {
+          line,
+          suppressions: entry.suppressions.map((s) => ({ ...shiftLines(s, delta), line: s.line + delta })),
+          stringLines: entry.stringLines.map((l) => l + delta),
+        };
+      } else if (!entry) {
+        const suppressions: Suppression[] = [];
+        const stringLines = new Set<number>();
+        this.scanLexicalIn(child, suppressions, stringLines);
+        entry = { line, suppressions, stringLines: [...stringLines] };
+      }
+      this.nextLexical.set(key, entry);
+      this.suppressions.push(...entry.suppressions);
+      for (const l of entry.stringLines) this.linesInsideStrings.add(l);
+    }
+  }
+
+  private scanLexicalIn(node: Node, suppressions: Suppression[], stringLines: Set<number>): void {
+    for (const { node: found } of lexicalQuery(this.tree).captures(node)) {
+      if (found.type === 'comment') {
+        const suppression = parseSuppression(found.text, '#', this.range(found));
+        if (suppression) suppressions.push(suppression);
         continue;
       }
-      const first = this.lines.position(node.startIndex).line;
-      const last = this.lines.position(node.endIndex).line;
-      for (let line = first + 1; line <= last; line++) this.linesInsideStrings.add(line);
+      const first = this.lines.position(found.startIndex).line;
+      const last = this.lines.position(found.endIndex).line;
+      for (let line = first + 1; line <= last; line++) stringLines.add(line);
     }
   }
 
