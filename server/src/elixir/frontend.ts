@@ -268,8 +268,9 @@ interface CachedModule {
   serverCalls: CallSite[];
 }
 
-export function buildElixirModel(uri: string, text: string, tree: Tree, cache?: ModuleCache): FileModel {
-  return new ElixirModelBuilder(uri, text, tree, cache).build();
+/** `lines` may be given when the caller already has the text's line index (an open document does). */
+export function buildElixirModel(uri: string, text: string, tree: Tree, cache?: ModuleCache, lines?: LineIndex): FileModel {
+  return new ElixirModelBuilder(uri, text, tree, cache, lines?.text === text ? lines : undefined).build();
 }
 
 /**
@@ -304,8 +305,8 @@ class ElixirModelBuilder {
   private readonly nextCache = new Map<string, CachedModule>();
   private readonly nextLexical = new Map<string, CachedLexical>();
 
-  constructor(private readonly uri: string, private readonly text: string, private readonly tree: Tree, private readonly cache?: ModuleCache) {
-    this.lines = new LineIndex(text);
+  constructor(private readonly uri: string, private readonly text: string, private readonly tree: Tree, private readonly cache?: ModuleCache, lines?: LineIndex) {
+    this.lines = lines ?? new LineIndex(text);
   }
 
   build(): FileModel {

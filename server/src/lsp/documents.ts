@@ -85,7 +85,7 @@ export class SourceDocument {
       this.tree = next;
       this.stale = false;
     }
-    this.model = buildElixirModel(this.uri, this.textValue, this.tree, this.modules);
+    this.model = buildElixirModel(this.uri, this.textValue, this.tree, this.modules, this.lines);
     return this.model;
   }
 
