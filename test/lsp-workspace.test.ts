@@ -82,7 +82,7 @@ describe('edits across files', () => {
     const line = lines.findIndex((l) => l.includes('UserStore.get('));
     const hover = await client.hover(uriOf(controller), { line, character: lines[line].indexOf('UserStore.get') + 11 });
     const value = (hover?.contents as { value: string }).value;
-    assert.match(value, /`Shop\.UserStore\.get\/1` is a client function of `Shop\.UserStore`: it sends the server a message\. It reaches `Shop\.UserStore`, whose verdict is: \*\*a plain module/);
+    assert.match(value, /`Shop\.UserStore\.get\/1` is a client function of `Shop\.UserStore`: it sends the server a message\. It reaches `Shop\.UserStore`, whose verdict is: \*\*run it in the caller\*\*/);
     assert.match(value, /Callers: \*\*3\*\* places, \*\*3\*\* on request paths/);
     assert.match(value, /called on a request path from UserController\\\.show\/2 via Shop\\\.UserStore\\\.get\/1/);
     assert.match(value, /Supervision: child of `Shop\.Application` \(\[line \d+\]\(file:.*application\.ex#L\d+\)\)/);

@@ -67,7 +67,8 @@ describe('test-workspace over LSP', () => {
     assert.match(value, /Shop\\\.UserStore/);
     assert.match(value, /Adopting Elixir \\\(Ben Marx, José Valim, Bruce Tate\\\)/);
     assert.match(value, /\[line \d+\]\(file:.*user_store\.ex#L\d+\)/);
-    assert.match(value, /verdict: \*\*a plain module/);
+    assert.match(value, /verdict: \*\*run it in the caller\*\*/);
+    assert.match(value, /Why: it answers none of the four questions[^\n]*The callbacks query the database/);
     assert.match(value, /`repo-in-server` ×5/);
   });
 
@@ -91,7 +92,7 @@ describe('test-workspace over LSP', () => {
     await client.open(uri, text);
     const line = text.split('\n')[1];
     const audit = await client.hover(uri, { line: 1, character: line.indexOf('GenServer.call(Shop.Audit') + 3 });
-    assert.match((audit?.contents as { value: string }).value, /`GenServer\.call` waits for `Shop\.Audit`\. It reaches `Shop\.AuditLog`, whose verdict is: \*\*keep it only for its shared state[\s\S]*\*\*Shop\\\.AuditLog\*\*[\s\S]*Callers: [\s\S]*Supervision: child of `Shop\.Application`[\s\S]*Process checklist/);
+    assert.match((audit?.contents as { value: string }).value, /`GenServer\.call` waits for `Shop\.Audit`\. It reaches `Shop\.AuditLog`, whose verdict is: \*\*run it in the caller[\s\S]*\*\*Shop\\\.AuditLog\*\*[\s\S]*Callers: [\s\S]*Supervision: child of `Shop\.Application`[\s\S]*Process checklist/);
     const stock = await client.hover(uri, { line: 1, character: line.indexOf('GenServer.call({:global') + 3 });
     assert.match((stock?.contents as { value: string }).value, /\*\*Shop\\\.Warehouse\\\.StockKeeper\*\* — GenServer, cluster-wide singleton/);
     client.close(uri);

@@ -18,6 +18,8 @@ export interface DecisionFacts {
 
 export interface ChoiceInfo {
   label: string;
+  /** The label inside a sentence ("verdict: run it in the caller"). */
+  phrase: string;
   detail: Record<Language, string>;
   /** Rules whose fixes carry out this choice. */
   rules: Record<Language, string[]>;
@@ -28,6 +30,7 @@ export interface ChoiceInfo {
 export const CHOICES: Record<Choice, ChoiceInfo> = {
   keep: {
     label: 'Keep the process',
+    phrase: 'keep the process',
     detail: {
       elixir: 'It answers concurrency, lifecycle or communication — or it is already one process per entity: the process earns its place. Keep it supervised and keep slow work out of its callbacks.',
       typescript: 'It guards a real shared resource or lifecycle: keep it, with a bound and a timeout on waiting.',
@@ -37,6 +40,7 @@ export const CHOICES: Record<Choice, ChoiceInfo> = {
   },
   'in-caller': {
     label: 'Run it in the caller',
+    phrase: 'run it in the caller',
     detail: {
       elixir: 'The callbacks query the database or call out without needing the state: run that work in the caller, where Ecto’s pool serves callers in parallel.',
       typescript: 'The section waits on a pooled resource it does not need to hold the lock for: call the pool directly and let it serve callers in parallel.',
@@ -46,6 +50,7 @@ export const CHOICES: Record<Choice, ChoiceInfo> = {
   },
   'plain-module': {
     label: 'A plain module',
+    phrase: 'a plain module',
     detail: {
       elixir: 'It answers none of the four questions: turn it into a module of plain functions that run in the caller.',
       typescript: 'Nothing in the section needs exclusion: synchronous code is already atomic. Drop the lock.',
@@ -55,6 +60,7 @@ export const CHOICES: Record<Choice, ChoiceInfo> = {
   },
   'shared-reads': {
     label: 'ETS / :persistent_term',
+    phrase: 'ETS / :persistent_term',
     detail: {
       elixir: 'It only holds state that callers read far more than they change: a public ETS table with read_concurrency (or :persistent_term for config) serves reads in the caller.',
       typescript: 'Reads far outnumber writes: read without the lock (or with a read-write lock) and keep the lock for writes.',
@@ -64,6 +70,7 @@ export const CHOICES: Record<Choice, ChoiceInfo> = {
   },
   'per-entity': {
     label: 'One process per entity',
+    phrase: 'one process per entity',
     detail: {
       elixir: 'Each message touches one key: one process per key (Registry + DynamicSupervisor) lets different keys run in parallel.',
       typescript: 'Each section touches one key: one lock per key lets different keys run in parallel.',

@@ -1,6 +1,8 @@
 // Hover cards: the four checklist questions answered for one serializer, with the evidence lines.
 import type { Hover, MarkupContent } from 'vscode-languageserver';
-import { CHECKLIST_SOURCE, evaluate, type Answer, type Verdict } from '../checklist';
+import { CHECKLIST_SOURCE, evaluate, type Answer } from '../checklist';
+import { CHOICES } from '../decision';
+import { choiceOf } from './process-map';
 import { callersOf } from '../analysis';
 import type { CallSite, FileModel, Finding, Position, ProjectContext, Serializer } from '../model';
 import { containsPosition } from '../positions';
@@ -8,12 +10,10 @@ import { isNamedBy } from '../serializers';
 import { escapeMarkdown, inlineCode } from './markdown';
 
 const ANSWER: Record<Answer, string> = { yes: '✅ yes', no: '❌ no', unknown: '❔ cannot tell' };
-const VERDICT: Record<Verdict, string> = {
-  keep: 'keep the process',
-  'keep-shared-state': 'keep it only for its shared state — consider ETS, :persistent_term or one process per entity',
-  'plain-module': 'a plain module — run the work in the caller',
-  undecided: 'undecided — walk the checklist',
-};
+/** The verdict as a sentence: the same decision as the code lens, the process map and the checklist wizard. */
+function verdictOf(s: Serializer, findings: Finding[], project: ProjectContext): string {
+  return CHOICES[choiceOf(s, project, findings)].phrase;
+}
 const MAX_EVIDENCE = 4;
 
 function registrationLine(s: Serializer, project: ProjectContext): string {
@@ -71,7 +71,8 @@ export function serializerCard(s: Serializer, findings: Finding[], project: Proj
   out.push('');
   out.push(supervisionLine(s, project));
   out.push('');
-  out.push(`**Process checklist: ${checklist.score}/4** · verdict: **${escapeMarkdown(VERDICT[checklist.verdict])}**`);
+  const choice = choiceOf(s, project, findings);
+  out.push(`**Process checklist: ${checklist.score}/4** · verdict: **${escapeMarkdown(verdictOf(s, findings, project))}**`);
   out.push('');
   for (const a of checklist.answers) {
     out.push(`${a.number}. ${escapeMarkdown(a.question)} — **${ANSWER[a.answer]}**`);
@@ -81,7 +82,7 @@ export function serializerCard(s: Serializer, findings: Finding[], project: Proj
     if (a.evidence.length > MAX_EVIDENCE) out.push(`    - … and ${a.evidence.length - MAX_EVIDENCE} more`);
   }
   out.push('');
-  out.push(escapeMarkdown(`Why: ${checklist.summary}.`));
+  out.push(escapeMarkdown(`Why: ${checklist.summary}. ${CHOICES[choice].detail[s.language]}`));
   const mine = findings.filter((f) => f.serializer === s.name);
   if (mine.length) {
     const byRule = new Map<string, number>();
@@ -104,7 +105,7 @@ function callCard(call: CallSite, server: Serializer | undefined, findings: Find
   } else {
     head = `${inlineCode(`${call.module}.${call.fn}/${call.arity}`)} is a client function of ${inlineCode(server!.name)}: it sends the server a message`;
   }
-  const verdict = VERDICT[evaluate(server!).verdict];
+  const verdict = verdictOf(server!, findings, project);
   return `${head}. It reaches ${inlineCode(server!.name)}, whose verdict is: **${escapeMarkdown(verdict)}**.\n\n---\n\n${serializerCard(server!, findings, project)}`;
 }
 

@@ -3,7 +3,7 @@
 import type { CodeLens } from 'vscode-languageserver';
 import { callersOf } from '../analysis';
 import { evaluate, type Answer, type QuestionId } from '../checklist';
-import { CHOICES, decide, type DecisionFacts } from '../decision';
+import { CHOICES, decide, type Choice, type DecisionFacts } from '../decision';
 import type { Finding, ProjectContext, Serializer, SerializerKind } from '../model';
 import { RUN_CHECKLIST_COMMAND, type SerializerInfo, type SerializerRef } from './protocol';
 
@@ -52,15 +52,26 @@ function callersSummary(s: Serializer, project: ProjectContext): SerializerInfo[
   };
 }
 
-/** Everything the editor shows about one serializer; `findings` are those of the serializer's own file. */
-export function describeSerializer(s: Serializer, project: ProjectContext, fileFindings: Finding[]): SerializerInfo {
-  const checklist = evaluate(s);
-  const mine = fileFindings.filter((f) => f.serializer === s.name && f.uri === s.uri);
-  const facts: DecisionFacts = {
+/** What the decision needs beyond the four answers, from the server's model and its own findings. */
+export function decisionFacts(s: Serializer, project: ProjectContext, mine: Finding[]): DecisionFacts {
+  return {
     keyedState: s.handlers.some((h) => h.servesCallers && h.stateAccess === 'keyed') || mine.some((f) => KEYED_RULES.has(f.ruleId)),
     workWithoutState: mine.some((f) => IN_CALLER_RULES.has(f.ruleId)),
     perEntity: s.language === 'elixir' && !project.singleton(s),
   };
+}
+
+/** The verdict the hover, the lens and the map show: the checklist's answers decided with the facts. */
+export function choiceOf(s: Serializer, project: ProjectContext, fileFindings: Finding[]): Choice {
+  const answers = Object.fromEntries(evaluate(s).answers.map((a) => [a.id, a.answer])) as Record<QuestionId, Answer>;
+  return decide(answers, decisionFacts(s, project, fileFindings.filter((f) => f.serializer === s.name && f.uri === s.uri)));
+}
+
+/** Everything the editor shows about one serializer; `findings` are those of the serializer's own file. */
+export function describeSerializer(s: Serializer, project: ProjectContext, fileFindings: Finding[]): SerializerInfo {
+  const checklist = evaluate(s);
+  const mine = fileFindings.filter((f) => f.serializer === s.name && f.uri === s.uri);
+  const facts = decisionFacts(s, project, mine);
   let supervision: SerializerInfo['supervision'] = null;
   if (s.language === 'elixir') {
     const { static: listed, dynamic } = project.supervision(s);
@@ -98,7 +109,7 @@ export function lensTitle(info: SerializerInfo): string {
   const { count, onRequestPaths } = info.callers;
   const noun = info.language === 'typescript' ? 'critical section' : 'caller';
   const callers = `${count} ${noun}${count === 1 ? '' : 's'}${count ? ` (${onRequestPaths} on request path${onRequestPaths === 1 ? '' : 's'})` : ''}`;
-  return `${registrationShort(info)} · ${callers} · checklist ${info.checklist.score}/4 · ${CHOICES[info.choice].label.toLowerCase()}`;
+  return `${registrationShort(info)} · ${callers} · checklist ${info.checklist.score}/4 · ${CHOICES[info.choice].phrase}`;
 }
 
 /**
