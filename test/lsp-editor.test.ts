@@ -153,3 +153,25 @@ describe('editor requests', () => {
     }
   });
 });
+
+describe('code actions for two findings on one line', () => {
+  test('a fix offered by both findings is listed once, for both diagnostics', async () => {
+    const client = await LspClient.start(WORKSPACE, { debounceMs: 0 });
+    try {
+      await client.whenIndexed();
+      const file = path.join(WORKSPACE, 'lib/shop/user_store.ex');
+      const uri = uriOf(file);
+      const diagnostics = await client.open(uri, fs.readFileSync(file, 'utf8'));
+      const onUse = diagnostics.filter((d) => d.range.start.line === 7);
+      assert.deepEqual(onUse.map((d) => d.code).sort(), ['repo-in-server', 'stateless-server']);
+      const actions: CodeAction[] = await client.connection.sendRequest('textDocument/codeAction', { textDocument: { uri }, range: onUse[0].range, context: { diagnostics: onUse } });
+      const plain = actions.filter((a) => a.title === 'Turn Shop.UserStore into a plain module');
+      assert.equal(plain.length, 1, actions.map((a) => a.title).join(' | '));
+      assert.deepEqual(plain[0].diagnostics!.map((d) => d.code).sort(), ['repo-in-server', 'stateless-server']);
+      // Suppressions differ per rule: both stay.
+      assert.equal(actions.filter((a) => /^Disable .* for this line$/.test(a.title)).length, 2);
+    } finally {
+      await client.stop();
+    }
+  });
+});

@@ -504,7 +504,7 @@ export function startServer(connection: Connection): void {
     if (!doc) return [];
     const model = modelOf(doc);
     if (!model) return [];
-    const actions: CodeAction[] = [];
+    let actions: CodeAction[] = [];
     const eol = doc.text.includes('\r\n') ? '\r\n' : '\n';
     const commentPrefix = isTypeScriptUri(doc.uri) ? '//' : '#';
     /** Serializers the user is looking at: their declaration or name is in the range, or one of their findings is. */
@@ -540,6 +540,7 @@ export function startServer(connection: Connection): void {
         edit: { changes: { [doc.uri]: [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, newText: `${commentPrefix} chokepoint-disable-file ${ruleId}${eol}` }] } },
       });
     }
+    actions = mergeSameFixes(actions);
     if (clientCommands.has(RUN_CHECKLIST_COMMAND)) {
       for (const s of model.serializers.filter((s) => checklistFor.has(s.name))) {
         const label = s.language === 'typescript' ? s.registration.text : s.name;
@@ -561,6 +562,26 @@ export function startServer(connection: Connection): void {
   });
 
   connection.listen();
+}
+
+/**
+ * One action per refactoring: two findings on the same line (repo-in-server and stateless-server on
+ * `use GenServer`) may offer the same fix; it is listed once, for both diagnostics.
+ */
+function mergeSameFixes(actions: CodeAction[]): CodeAction[] {
+  const out: CodeAction[] = [];
+  const seen = new Map<string, CodeAction>();
+  for (const action of actions) {
+    const key = `${action.kind}\u0000${action.title}\u0000${JSON.stringify(action.edit)}`;
+    const first = seen.get(key);
+    if (first) {
+      first.diagnostics = [...(first.diagnostics ?? []), ...(action.diagnostics ?? [])];
+      continue;
+    }
+    seen.set(key, action);
+    out.push(action);
+  }
+  return out;
 }
 
 /** Deletes a suppression comment: its whole line when it stands alone, else the comment at the end of the line. */
