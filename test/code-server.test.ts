@@ -78,6 +78,29 @@ export async function runCommand(page: Page, label: string): Promise<void> {
   await quickInput(page).waitFor({ state: 'hidden', timeout: UI });
 }
 
+/** Starts a command whose quick input stays open (the checklist): F1, its label, Enter. */
+export async function startCommand(page: Page, label: string): Promise<void> {
+  await page.keyboard.press('F1');
+  await quickInput(page).locator('input').waitFor({ state: 'visible', timeout: UI });
+  await page.keyboard.type(label);
+  await quickInput(page).locator('.monaco-list-row', { hasText: label }).first().waitFor({ state: 'visible', timeout: UI });
+  await page.keyboard.press('Enter');
+}
+
+/** Waits for the checklist's question `n` (its placeholder starts "n. ") and answers it: the pre-answer, or the other one. */
+export async function answerQuestion(page: Page, n: number, override = false): Promise<void> {
+  await quickInput(page).locator(`input[placeholder^="${n}. "]`).waitFor({ state: 'visible', timeout: UI });
+  if (override) await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('Enter');
+}
+
+/** Filters the open quick pick by `text` and accepts the first match. */
+export async function pickItem(page: Page, text: string): Promise<void> {
+  await page.keyboard.type(text);
+  await quickInput(page).locator('.monaco-list-row', { hasText: text }).first().waitFor({ state: 'visible', timeout: UI });
+  await page.keyboard.press('Enter');
+}
+
 /** Opens a workspace file with Quick Open (Ctrl+P) and waits until its tab is the active one. */
 export async function openFile(page: Page, relativePath: string): Promise<void> {
   const name = path.basename(relativePath);
@@ -250,7 +273,7 @@ async function waitForHealthz(url: string, child: ChildProcess, log: () => strin
   throw new Error(`code-server did not answer on ${url} within ${SLOW / 1000}s:\n${log()}`);
 }
 
-test('code-server with the .vsix: squiggles, Problems, hover, quick fix, status item', { timeout: 6 * 60_000 }, async (t) => {
+test('code-server with the .vsix: squiggles, Problems, hover, code lens, checklist, quick fix, process map, settings, restart, walkthrough', { timeout: 6 * 60_000 }, async (t) => {
   const missing = missingPieces();
   if (missing) {
     if (REQUIRED) assert.fail(`CHOKEPOINT_REQUIRE_CODE_SERVER=1 but ${missing}`);
@@ -347,6 +370,48 @@ test('code-server with the .vsix: squiggles, Problems, hover, quick fix, status 
       await page.mouse.move(5, 5);
     });
 
+    await step(t, page, 'a code lens above defmodule sums up the server', async () => {
+      await editor(page).locator('.view-lines').click();
+      await page.keyboard.press('Control+Home');
+      const lens = page.locator('.part.editor .codelens-decoration', { hasText: 'singleton · 3 callers (3 on request paths) · checklist 0/4' });
+      await lens.first().waitFor({ state: 'visible', timeout: SLOW });
+      assert.match(await lens.first().innerText(), /run it in the caller[\s\S]*Run checklist/);
+      await screenshot(page, 'code-lens');
+    });
+
+    await step(t, page, 'the checklist: overriding an answer changes the verdict', async () => {
+      await startCommand(page, 'Chokepoint: Run the process checklist');
+      await quickInput(page).locator('.quick-input-title', { hasText: 'Process checklist for Shop.UserStore' }).waitFor({ state: 'visible', timeout: UI });
+      // Question 1, pre-answered "no", with the evidence lines below the answers.
+      await quickInput(page).locator('.monaco-list-row', { hasText: 'returns the state unchanged' }).first().waitFor({ state: 'visible', timeout: UI });
+      await screenshot(page, 'checklist-question-1');
+      await answerQuestion(page, 1);
+      await answerQuestion(page, 2, true); // "yes, it runs tasks concurrently", against the analysis
+      await answerQuestion(page, 3);
+      await answerQuestion(page, 4);
+      await quickInput(page).locator('.quick-input-title', { hasText: 'verdict: Keep the process (with 1 answer of yours)' }).waitFor({ state: 'visible', timeout: UI });
+      await screenshot(page, 'checklist-overridden-verdict');
+      await pickItem(page, 'Done');
+      await quickInput(page).waitFor({ state: 'hidden', timeout: UI });
+    });
+
+    await step(t, page, 'the checklist walks to its verdict and applies the fix it offers', async () => {
+      assert.match(await editorText(page), /def get\(id\), do: GenServer\.call\(__MODULE__, \{:get, id\}\)/);
+      await editor(page).locator('.view-lines').click();
+      await page.keyboard.press('Control+Home');
+      await startCommand(page, 'Chokepoint: Run the process checklist');
+      for (const n of [1, 2, 3, 4]) await answerQuestion(page, n);
+      await quickInput(page).locator('.quick-input-title', { hasText: 'verdict: Run it in the caller' }).waitFor({ state: 'visible', timeout: UI });
+      await quickInput(page).locator('.monaco-list-row', { hasText: 'carries out the verdict' }).first().waitFor({ state: 'visible', timeout: UI });
+      await screenshot(page, 'checklist-verdict');
+      await pickItem(page, 'move handle_call({:get, id}) into its client function');
+      await quickInput(page).waitFor({ state: 'hidden', timeout: UI });
+      // The query now runs in the client function, in the caller's process.
+      await editor(page).locator('.view-line', { hasText: 'Repo.get(User, id)' }).first().waitFor({ state: 'visible', timeout: UI });
+      assert.doesNotMatch(await editorText(page), /GenServer\.call\(__MODULE__, \{:get, id\}\)/);
+      await screenshot(page, 'checklist-fix-applied');
+    });
+
     await step(t, page, 'a "Disable …" quick fix adds a chokepoint-disable comment', async () => {
       assert.doesNotMatch(await editorText(page), /chokepoint-disable/);
       // The cursor on the first line with a finding, at its first non-blank character (1-based for Ctrl+G).
@@ -377,6 +442,75 @@ test('code-server with the .vsix: squiggles, Problems, hover, quick fix, status 
       // Something was logged (the server reports its workspace index there).
       await page.locator('.part.panel .monaco-editor .view-line').filter({ hasText: /\S/ }).first().waitFor({ state: 'visible', timeout: UI });
       await screenshot(page, 'output');
+    });
+
+    await step(t, page, 'the process map lists every serializer and reveals its code', async () => {
+      await runCommand(page, 'Chokepoint: Show process map');
+      // Give the map the explorer's height: collapse the folder tree above it (its rows are virtual: only
+      // rows in view exist in the page).
+      const folders = page.locator('.pane-header', { hasText: /^\s*workspace/i }).first();
+      if ((await folders.getAttribute('aria-expanded')) === 'true') await folders.click();
+      const pane = page.locator('.pane', { has: page.locator('.pane-header', { hasText: /Process map/i }) });
+      const row = (label: string) => pane.locator('.monaco-list-row', { hasText: label }).first();
+      await row('Shop.PriceFormatter').waitFor({ state: 'visible', timeout: SLOW });
+      assert.match(await row('Shop.PriceFormatter').innerText(), /GenServer · singleton, name: __MODULE__ · A plain module/);
+      // A row's click reveals its code; its twistie expands the facts below it.
+      await row('Shop.UserStore').locator('.monaco-tl-twistie').click();
+      await pane.locator('.monaco-list-row', { hasText: /Callers: \d+/ }).first().waitFor({ state: 'visible', timeout: UI });
+      await pane.locator('.monaco-list-row', { hasText: /Checklist 0\/4/ }).first().waitFor({ state: 'visible', timeout: UI });
+      await screenshot(page, 'process-map');
+      await row('Shop.PriceFormatter').click();
+      await page.locator('.part.editor .tab.active[aria-label*="price_formatter.ex"]').waitFor({ state: 'visible', timeout: UI });
+      await editor(page).locator('.squiggly-warning').first().waitFor({ state: 'visible', timeout: UI });
+    });
+
+    await step(t, page, 'a rule turned off in the settings reaches the server', async () => {
+      // price_formatter.ex has one finding, stateless-server: with the rule off in the user settings
+      // (edited in settings.json as a user would), its squiggle goes; back on, it returns.
+      const tab = (name: string) => page.locator(`.part.editor .tab[aria-label*="${name}"]`).first();
+      const setRule = async (line: string | null) => {
+        await runCommand(page, 'Preferences: Open User Settings (JSON)');
+        // It opens as a tab or, in newer builds, as a modal editor over the workbench.
+        const settings = page.locator('.monaco-editor', { hasText: 'workbench.startupEditor' }).last();
+        await settings.waitFor({ state: 'visible', timeout: UI });
+        await settings.locator('.view-lines').click();
+        await page.keyboard.press('Control+Home');
+        if (line) {
+          await page.keyboard.press('End');
+          await page.keyboard.press('Enter');
+          await page.keyboard.type(line); // (no Escape: it would close the modal editor)
+          await settings.locator('.view-line', { hasText: 'chokepoint.rules.stateless-server' }).waitFor({ state: 'visible', timeout: UI });
+        } else {
+          await page.keyboard.press('ArrowDown');
+          await page.keyboard.press('Control+Shift+K'); // delete the line added before
+          await settings.locator('.view-line', { hasText: 'chokepoint.rules' }).waitFor({ state: 'detached', timeout: UI });
+        }
+        await page.keyboard.press('Control+S');
+        await page.keyboard.press('Control+W');
+        await settings.waitFor({ state: 'hidden', timeout: UI });
+        await tab('price_formatter.ex').click();
+        await page.locator('.part.editor .tab.active[aria-label*="price_formatter.ex"]').waitFor({ state: 'visible', timeout: UI });
+      };
+      await setRule('"chokepoint.rules.stateless-server": "off",');
+      await editor(page).locator('.squiggly-warning').first().waitFor({ state: 'detached', timeout: UI });
+      await screenshot(page, 'setting-off');
+      await setRule(null);
+      await editor(page).locator('.squiggly-warning').first().waitFor({ state: 'visible', timeout: UI });
+    });
+
+    await step(t, page, 'Chokepoint: Restart server brings the server back with its findings', async () => {
+      await runCommand(page, 'Chokepoint: Restart server');
+      await page.locator('.part.statusbar .statusbar-item', { hasText: /Chokepoint \d+/ }).first().waitFor({ state: 'visible', timeout: SLOW });
+      await editor(page).locator('.squiggly-warning').first().waitFor({ state: 'visible', timeout: SLOW });
+      await runCommand(page, 'Chokepoint: Show output');
+      await page.locator('.part.panel .monaco-editor .view-line', { hasText: 'Restarting the Chokepoint server' }).first().waitFor({ state: 'visible', timeout: UI });
+    });
+
+    await step(t, page, 'the walkthrough opens on its first step', async () => {
+      await startCommand(page, 'Welcome: Open Walkthrough...');
+      await pickItem(page, 'Find the chokepoint');
+      await page.locator('.gettingStartedContainer', { hasText: 'See a warning' }).first().waitFor({ state: 'visible', timeout: UI });
+      await screenshot(page, 'walkthrough');
     });
   } finally {
     await Promise.race([browser?.close().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 10_000))]);

@@ -20,7 +20,7 @@ const ANSWER_LABEL: Record<Answer, string> = { yes: 'yes', no: 'no', unknown: 'c
 export interface ChecklistOutcome { serializer: string; answers: Record<QuestionId, Answer>; choice: Choice; applied?: string }
 
 export class ChecklistWizard {
-  constructor(private readonly client: LanguageClient, private readonly extensionPath: string) {}
+  constructor(private readonly client: LanguageClient, private readonly extensionPath: string, private readonly log: (line: string) => void) {}
 
   async run(ref?: SerializerRef): Promise<ChecklistOutcome | undefined> {
     const info = await this.pickSerializer(ref);
@@ -151,26 +151,31 @@ export class ChecklistWizard {
   }
 
   /**
-   * The server's code actions on the serializer's findings, suppressions left out: the fixes of the
-   * verdict's rules first. The file is opened first so that its diagnostics exist.
+   * The server's code actions at the serializer's findings, suppressions and this checklist left out:
+   * the fixes of the verdict's rules first. (The actions `vscode.executeCodeActionProvider` returns carry
+   * no diagnostics, so a fix is attributed to the finding it was asked for.) The file is opened first so
+   * that its diagnostics exist.
    */
   private async fixesFor(info: SerializerInfo, rules: string[]): Promise<{ action: vscode.CodeAction; ruleId: string; matches: boolean }[]> {
-    const out: { action: vscode.CodeAction; ruleId: string; matches: boolean }[] = [];
-    if (info.findings.length === 0) return out;
+    const byTitle = new Map<string, { action: vscode.CodeAction; ruleId: string; matches: boolean }>();
+    if (info.findings.length === 0) return [];
     const uri = this.client.protocol2CodeConverter.asUri(info.uri);
     await vscode.workspace.openTextDocument(uri);
     await diagnosticsReady(uri);
-    const seen = new Set<string>();
     for (const finding of info.findings) {
-      const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, toRange(finding.range));
+      const actions = await vscode.commands.executeCommand<(vscode.CodeAction | vscode.Command)[]>('vscode.executeCodeActionProvider', uri, toRange(finding.range));
+      let offered = 0;
       for (const action of actions ?? []) {
-        const codes = (action.diagnostics ?? []).map((d) => (typeof d.code === 'object' ? d.code.value : d.code));
-        if (!codes.includes(finding.ruleId) || action.title.startsWith('Disable ') || seen.has(action.title)) continue;
-        seen.add(action.title);
-        out.push({ action, ruleId: finding.ruleId, matches: rules.includes(finding.ruleId) });
+        if (!(action instanceof vscode.CodeAction) || !action.edit) continue; // commands: this checklist itself
+        if (/^(Disable |Remove unused suppression)/.test(action.title)) continue;
+        offered++;
+        const matches = rules.includes(finding.ruleId);
+        const known = byTitle.get(action.title);
+        if (!known || (matches && !known.matches)) byTitle.set(action.title, { action, ruleId: finding.ruleId, matches });
       }
+      this.log(`checklist: ${offered} fix${offered === 1 ? '' : 'es'} at ${finding.ruleId} ${vscode.workspace.asRelativePath(uri)}:${finding.range.start.line + 1}`);
     }
-    return out.sort((a, b) => Number(b.matches) - Number(a.matches));
+    return [...byTitle.values()].sort((a, b) => Number(b.matches) - Number(a.matches));
   }
 }
 

@@ -45,7 +45,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   };
   client = new LanguageClient('chokepoint', 'Chokepoint', serverOptions(context), clientOptions);
   const processMap = new ProcessMapProvider(() => client);
-  const wizard = new ChecklistWizard(client, context.extensionPath);
+  const wizard = new ChecklistWizard(client, context.extensionPath, (line) => output.appendLine(line));
   client.onNotification(INDEX_CHANGED_NOTIFICATION, () => processMap.refresh());
   client.onDidChangeState((event) => {
     if (!status) return;
