@@ -38,6 +38,8 @@ log() { echo "install-code-server: $*" >&2; }
 # --- Debian packages, only when missing ------------------------------------------------------------
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+# Screenshots show the checklist's ✅/❌ answers: chromium needs a colour emoji font for them.
+dpkg -s fonts-noto-color-emoji >/dev/null 2>&1 || missing+=(fonts-noto-color-emoji)
 command -v rg >/dev/null 2>&1 || missing+=(ripgrep)
 # For code-server's native modules (node-gyp): a compiler, make, python3, and Kerberos headers.
 dpkg -s libkrb5-dev >/dev/null 2>&1 || missing+=(libkrb5-dev)
