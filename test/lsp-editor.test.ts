@@ -175,3 +175,26 @@ describe('code actions for two findings on one line', () => {
     }
   });
 });
+
+describe('virtual and untitled documents', () => {
+  test('an untitled buffer and a file of a virtual workspace are analysed one by one, with hover, lens and map', async () => {
+    const client = await LspClient.start(null, { debounceMs: 0, clientCommands: [RUN] });
+    try {
+      const text = fs.readFileSync(path.join(WORKSPACE, 'lib/shop/price_formatter.ex'), 'utf8');
+      for (const uri of ['untitled:Untitled-1', 'vscode-vfs://github/acme/shop/lib/shop/price_formatter.ex']) {
+        const diagnostics = await client.open(uri, text);
+        assert.deepEqual(diagnostics.map((d) => d.code), ['stateless-server'], uri);
+        const line = text.split('\n').findIndex((l) => l.includes('use GenServer'));
+        const hover = await client.hover(uri, { line, character: 8 });
+        assert.match(JSON.stringify(hover), /Process checklist: 0\/4/, uri);
+        const lenses: CodeLens[] = await client.connection.sendRequest('textDocument/codeLens', { textDocument: { uri } });
+        assert.match(lenses[0].command!.title, /^singleton · 0 callers · checklist 0\/4 · a plain module$/, uri);
+      }
+      const all: SerializerInfo[] = await client.connection.sendRequest('chokepoint/serializers', {});
+      assert.deepEqual(all.map((s) => s.uri).sort(), ['untitled:Untitled-1', 'vscode-vfs://github/acme/shop/lib/shop/price_formatter.ex']);
+      assert.equal(client.exited, false);
+    } finally {
+      await client.stop();
+    }
+  });
+});
