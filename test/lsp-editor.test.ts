@@ -198,3 +198,32 @@ describe('virtual and untitled documents', () => {
     }
   });
 });
+
+test('in a TypeScript file with two locks, the serializer at a position is the one whose section holds it', async () => {
+  const client = await LspClient.start(null, { debounceMs: 0 });
+  try {
+    const text = [
+      "import { Mutex } from 'async-mutex';",
+      'const first = new Mutex();',
+      'const second = new Mutex();',
+      'let a = 0;',
+      'let b = 0;',
+      'export function bumpA(): Promise<number> {',
+      '  return first.runExclusive(() => { a += 1; return a; });',
+      '}',
+      'export function bumpB(): Promise<number> {',
+      '  return second.runExclusive(() => { b += 1; return b; });',
+      '}',
+      '',
+    ].join('\n');
+    const uri = 'file:///virtual/two-locks.ts';
+    client.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'typescript', version: 1, text } });
+    const at = (line: number, character: number) => client.connection.sendRequest<SerializerInfo | null>('chokepoint/serializerAt', { uri, position: { line, character } });
+    assert.equal((await at(6, 40))?.label, 'first');
+    assert.equal((await at(9, 40))?.label, 'second');
+    assert.equal((await at(2, 8))?.label, 'second');
+    assert.equal((await at(1, 8))?.label, 'first');
+  } finally {
+    await client.stop();
+  }
+});

@@ -183,8 +183,12 @@ export function startServer(connection: Connection): void {
 
   /** The serializer at a position: the one whose module holds it, or the one a server call there reaches. */
   function serializerAt(model: FileModel, position: Position): Serializer | undefined {
-    const own = model.serializers.find((s) => containsPosition(s.moduleRange, position));
-    if (own) return own;
+    // A TypeScript file may hold several locks, each spanning the file: the one whose declaration or
+    // critical section holds the position, else the nearest declared above it.
+    const own = model.serializers.filter((s) => containsPosition(s.moduleRange, position));
+    const exact = own.find((s) => containsPosition(s.declaration, position) || s.handlers.some((h) => containsPosition(h.range, position)));
+    const above = own.filter((s) => s.declaration.start.line <= position.line).sort((a, b) => b.declaration.start.line - a.declaration.start.line)[0];
+    if (exact ?? above ?? own[0]) return exact ?? above ?? own[0];
     const call = model.serverCalls.find((c) => c.serverCall && containsPosition(c.range, position));
     return call?.serverCall ? index.serializer(call.serverCall.target) : undefined;
   }
