@@ -30,6 +30,32 @@ end
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
+test('the TypeScript pre-filter keeps serializers and every file linked to them by imports, and nothing changes', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'chokepoint-ts-prefilter-'));
+  const write = (file: string, text: string) => {
+    fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+    fs.writeFileSync(path.join(dir, file), text);
+  };
+  // The pool is reached through a tsconfig alias whose name is not the file's: only resolving it finds it.
+  write('tsconfig.json', JSON.stringify({ compilerOptions: { baseUrl: '.', paths: { '@database': ['src/infra/client.ts'] } } }));
+  write('src/infra/client.ts', "import { Pool } from 'pg';\nexport const pool = new Pool();\n");
+  write('src/lock.ts', "import { Mutex } from 'async-mutex';\nimport { pool } from '@database';\nexport const lock = new Mutex();\nexport async function bump(id: string) {\n  return lock.runExclusive(async () => pool.query('update t set n = n + 1 where id = $1', [id]));\n}\n");
+  // A caller two imports away, in a route handler; and a section written on the imported lock.
+  write('src/service.ts', "import { bump } from './lock';\nexport async function touch(id: string) { return bump(id); }\n");
+  write('src/routes.ts', "import express from 'express';\nimport { touch } from './service';\nconst app = express();\napp.post('/t/:id', async (req, res) => res.json(await touch(req.params.id)));\n");
+  write('src/other.js', "const { lock } = require('./lock');\nexports.run = () => lock.runExclusive(async () => 1);\n");
+  write('src/unrelated.ts', "import { pool } from '@database';\nexport const count = () => pool.query('select 1');\n");
+  const files = [...workspaceFiles(path.join(ROOT, 'test-workspace', 'node')), ...workspaceFiles(dir)].filter((f) => !/\.json$/.test(f));
+  const filtered = await scanFiles(files);
+  const everything = await scanFiles(files, { parseEverything: true });
+  const key = (r: typeof filtered) => r.findings.map((f) => `${f.uri}:${f.range.start.line}:${f.range.start.character}:${f.ruleId}:${f.message}`);
+  assert.deepEqual(key(filtered), key(everything));
+  const parsed = filtered.models.map((m) => path.relative(dir, new URL(m.uri).pathname)).filter((f) => !f.startsWith('..')).sort();
+  assert.deepEqual(parsed, ['src/infra/client.ts', 'src/lock.ts', 'src/other.js', 'src/routes.ts', 'src/service.ts']);
+  assert.ok(filtered.findings.some((f) => f.uri.endsWith('/src/lock.ts') && f.ruleId === 'pool-behind-lock'), key(filtered).join('\n'));
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
 test('supervision children in every form the index reads', async () => {
   const { models } = await analyzeSources({
     'lib/app.ex': `defmodule Shop.Application do

@@ -11,7 +11,7 @@ import { buildElixirModel } from './elixir/frontend';
 import type { FileModel, Finding } from './model';
 import { WorkspaceIndex } from './workspace/index';
 import { readSourceFile } from './workspace/files';
-import { buildTypeScriptModel, isTypeScriptUri } from './typescript/lazy';
+import { buildTypeScriptModel, isTypeScriptUri, selectTypeScriptFiles } from './typescript/lazy';
 import { selectAndParse, selectAndParseBatches } from './workspace/prefilter';
 
 export interface ScanResult {
@@ -63,7 +63,7 @@ export async function scanFiles(files: string[], options: ScanOptions = {}): Pro
       return undefined;
     }
   };
-  // TypeScript files are parsed all (the compiler's parser is quick); Elixir files through the pre-filter.
+  // Only the files that can matter are parsed: each language has its text pre-filter.
   const typescript = sources.filter((s) => isTypeScriptUri(s.file));
   const elixir = sources.filter((s) => !isTypeScriptUri(s.file));
   const parsed = (list: typeof sources) => list.map(parse).filter((m): m is FileModel => !!m);
@@ -74,7 +74,7 @@ export async function scanFiles(files: string[], options: ScanOptions = {}): Pro
   } finally {
     await pool?.stop();
   }
-  const models = [...parsed(typescript), ...elixirModels];
+  const models = [...parsed(options.parseEverything ? typescript : selectTypeScriptFiles(typescript)), ...elixirModels];
   models.forEach((m) => index.update(m));
   const project = index.context();
   models.sort((a, b) => (a.uri < b.uri ? -1 : a.uri > b.uri ? 1 : 0));

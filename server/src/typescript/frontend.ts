@@ -27,7 +27,7 @@ export function moduleKey(uri: string): string {
   return uri.replace(/\.(d\.)?[cm]?[jt]sx?$/, '').replace(/\/index$/, '');
 }
 
-function resolveSpecifier(fromUri: string, specifier: string): string | undefined {
+export function resolveSpecifier(fromUri: string, specifier: string): string | undefined {
   if (!specifier.startsWith('.')) return resolveThroughTsconfig(fromUri, specifier);
   const base = fromUri.slice(0, fromUri.lastIndexOf('/') + 1);
   const parts = (base + specifier).replace(/^[a-z]+:\/\/[^/]*/i, '').split('/');
@@ -84,7 +84,7 @@ function resolveThroughTsconfig(fromUri: string, specifier: string): string | un
   }
   if (config.baseUrl) candidates.push(path.join(config.baseUrl, specifier));
   for (const base of candidates) {
-    const stem = base.replace(/\.[cm]?js$/, '');
+    const stem = base.replace(/\.[cm]?[jt]sx?$/, ''); // a target may name its extension
     for (const ext of ['.ts', '.tsx', '.mts', '.js', '.mjs', '/index.ts', '/index.js']) {
       if (fs.existsSync(stem + ext)) return moduleKey(pathToFileURL(stem + ext).href);
     }

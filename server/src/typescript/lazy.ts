@@ -27,6 +27,11 @@ export function buildTypeScriptModel(uri: string, text: string): FileModel {
   return typescript().buildTypeScriptModel(uri, text);
 }
 
+/** The TypeScript files of a scan worth parsing (see typescript/prefilter.ts). */
+export function selectTypeScriptFiles<T extends { file: string; text: string }>(files: T[]): T[] {
+  return files.length ? typescript().selectTypeScriptFiles(files) : files;
+}
+
 /** The Node fixes, with the compiler loaded only when one is asked for. */
 export class LazyTypeScriptRefactorer {
   private instance: InstanceType<Module['TypeScriptRefactorer']> | undefined;

@@ -1,0 +1,59 @@
+// Which TypeScript/JavaScript files a scan must parse, from their text alone. A finding is about a
+// serializer (a lock, a one-at-a-time queue or limiter, a worker, a promise chain), what its sections
+// reach, and who reaches it; files link to each other only through imports. So: the files that can
+// declare a serializer, everything they import (pooled clients, helpers the sections call), and
+// everything that imports them (callers, request handlers, sections on an imported lock), transitively.
+// A test checks the findings equal parsing everything.
+import { pathToFileURL } from 'url';
+import { moduleKey, resolveSpecifier } from './frontend';
+
+/**
+ * A file that can declare a serializer names its kind or its package: a class ending in Mutex, Lock or
+ * Semaphore (async-mutex, semaphore-async-await, hand-written ones), p-queue, p-limit, bottleneck,
+ * async's queue, worker_threads, child_process, or a `.then(` chain.
+ */
+const SERIALIZER_HINT = /(Mutex|Lock|Semaphore)\b|['"](async-mutex|semaphore-async-await|p-queue|p-limit|bottleneck|async|(node:)?worker_threads|(node:)?child_process)['"]|\.then\s*\(/;
+
+/** Every module specifier in the text, over-approximated: comments and strings may add some. */
+const SPECIFIERS = [/\bimport\b[^'";]*?['"]([^'"\n]+)['"]/g, /\bfrom\s*['"]([^'"\n]+)['"]/g, /\brequire\s*\(\s*['"]([^'"\n]+)['"]/g];
+
+export function specifiersOf(text: string): Set<string> {
+  const out = new Set<string>();
+  for (const pattern of SPECIFIERS) for (const match of text.matchAll(pattern)) out.add(match[1].replace(/^node:/, ''));
+  return out;
+}
+
+/** The files worth parsing, in their given order. `file` is a path on disk. */
+export function selectTypeScriptFiles<T extends { file: string; text: string }>(files: T[]): T[] {
+  const byKey = new Map<string, T[]>();
+  const uris = new Map<T, string>();
+  for (const f of files) {
+    const uri = pathToFileURL(f.file).href;
+    uris.set(f, uri);
+    const key = moduleKey(uri);
+    byKey.set(key, [...(byKey.get(key) ?? []), f]);
+  }
+  const imports = new Map<T, Set<T>>();
+  const importedBy = new Map<T, Set<T>>();
+  for (const f of files) {
+    const targets = new Set<T>();
+    for (const specifier of specifiersOf(f.text)) {
+      const key = resolveSpecifier(uris.get(f)!, specifier);
+      for (const target of (key && byKey.get(key)) || []) if (target !== f) targets.add(target);
+    }
+    imports.set(f, targets);
+    for (const t of targets) importedBy.set(t, (importedBy.get(t) ?? new Set()).add(f));
+  }
+  const roots = files.filter((f) => SERIALIZER_HINT.test(f.text));
+  const chosen = new Set<T>();
+  for (const edges of [imports, importedBy]) {
+    const stack = [...roots];
+    const seen = new Set<T>(roots);
+    while (stack.length > 0) {
+      const f = stack.pop()!;
+      chosen.add(f);
+      for (const next of edges.get(f) ?? []) if (!seen.has(next)) { seen.add(next); stack.push(next); }
+    }
+  }
+  return files.filter((f) => chosen.has(f));
+}
