@@ -20,8 +20,9 @@ export interface ScanResult {
   errors: { file: string; message: string }[];
 }
 
-export function modelFromText(parser: ElixirParser, uri: string, text: string): FileModel {
+export function modelFromText(parser: ElixirParser | undefined, uri: string, text: string): FileModel {
   if (isTypeScriptUri(uri)) return buildTypeScriptModel(uri, text);
+  if (!parser) throw new Error(`no Elixir parser for ${uri}`);
   const tree = parser.parse(text);
   try {
     return buildElixirModel(uri, text, tree);
@@ -43,7 +44,6 @@ export interface ScanOptions extends AnalysisOptions {
 }
 
 export async function scanFiles(files: string[], options: ScanOptions = {}): Promise<ScanResult> {
-  const parser = await ElixirParser.create();
   const index = new WorkspaceIndex();
   const errors: ScanResult['errors'] = [];
   const sources: { file: string; text: string }[] = [];
@@ -67,7 +67,9 @@ export async function scanFiles(files: string[], options: ScanOptions = {}): Pro
   const typescript = sources.filter((s) => isTypeScriptUri(s.file));
   const elixir = sources.filter((s) => !isTypeScriptUri(s.file));
   const parsed = (list: typeof sources) => list.map(parse).filter((m): m is FileModel => !!m);
-  const pool = elixir.length >= WORKER_THRESHOLD && !options.parseEverything ? startWorkers(options) : undefined;
+  // The parser's wasm instance costs memory and start-up time: only when Elixir files are parsed here.
+  const parser = elixir.length > 0 ? await ElixirParser.create() : undefined;
+  const pool = elixir.length >= WORKER_THRESHOLD && !options.parseEverything ? startWorkers(parse, options) : undefined;
   let elixirModels: FileModel[];
   try {
     elixirModels = options.parseEverything ? parsed(elixir) : pool ? await selectAndParseBatches(elixir, pool.parse) : selectAndParse(elixir, parse);
@@ -86,17 +88,18 @@ export async function scanFiles(files: string[], options: ScanOptions = {}): Pro
 const WORKER_THRESHOLD = 400;
 
 /**
- * Worker threads that parse batches of files (one per core), when running from the bundle (the worker
- * is dist/scan-worker.js). Models come back as plain data; each file's model keeps its shared objects.
+ * Worker threads that parse batches of files beside this thread (one thread per core, this one
+ * included: each thread holds a parser and a heap, so no more than the cores can use), when running
+ * from the bundle (the worker is dist/scan-worker.js). Models come back as plain data.
  */
-function startWorkers(options: ScanOptions): { parse: (batch: { file: string; text: string }[]) => Promise<(FileModel | undefined)[]>; stop: () => Promise<void> } | undefined {
+function startWorkers<T extends { file: string; text: string }>(parseHere: (file: T) => FileModel | undefined, options: ScanOptions): { parse: (batch: T[]) => Promise<(FileModel | undefined)[]>; stop: () => Promise<void> } | undefined {
   const script = path.join(__dirname, 'scan-worker.js');
   if (!/\.js$/.test(__filename) || !fs.existsSync(script) || process.env.CHOKEPOINT_WORKERS === '0') return undefined;
-  const count = Math.max(1, Math.min(os.availableParallelism?.() ?? os.cpus().length, 8));
-  if (count < 2) return undefined;
+  const count = Math.min(os.availableParallelism?.() ?? os.cpus().length, 8) - 1;
+  if (count < 1) return undefined;
   const workers = Array.from({ length: count }, () => new Worker(script));
   let next = 0;
-  const send = (worker: Worker, files: { file: string; text: string }[]) => new Promise<{ model?: FileModel; error?: string }[]>((resolve, reject) => {
+  const send = (worker: Worker, files: T[]) => new Promise<{ model?: FileModel; error?: string }[]>((resolve, reject) => {
     const id = next++;
     const onMessage = (message: { id: number; results: { model?: FileModel; error?: string }[] }) => {
       if (message.id !== id) return;
@@ -105,16 +108,19 @@ function startWorkers(options: ScanOptions): { parse: (batch: { file: string; te
     };
     worker.on('message', onMessage);
     worker.once('error', reject);
-    worker.postMessage({ id, files });
+    worker.postMessage({ id, files: files.map(({ file, text }) => ({ file, text })) });
   });
   return {
     async parse(batch) {
-      const size = Math.ceil(batch.length / workers.length);
-      const parts = await Promise.all(workers.map((w, i) => send(w, batch.slice(i * size, (i + 1) * size))));
-      return parts.flat().map((r, i) => {
-        if (r.error) options.log?.(`cannot analyse ${batch[i].file}, skipped: ${r.error}`);
+      const size = Math.ceil(batch.length / (workers.length + 1));
+      const sent = workers.map((w, i) => send(w, batch.slice((i + 1) * size, (i + 2) * size)));
+      // This thread's share is parsed while the workers parse theirs.
+      const here = batch.slice(0, size).map(parseHere);
+      const there = (await Promise.all(sent)).flat().map((r, i) => {
+        if (r.error) options.log?.(`cannot analyse ${batch[size + i].file}, skipped: ${r.error}`);
         return r.model;
       });
+      return [...here, ...there];
     },
     async stop() {
       await Promise.all(workers.map((w) => w.terminate()));
