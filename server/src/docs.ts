@@ -7,6 +7,11 @@ import { pathToFileURL } from 'url';
 export const DOCS_DIR = [path.resolve(__dirname, '..', 'docs', 'rules'), path.resolve(__dirname, '..', '..', 'docs', 'rules')]
   .find((dir) => fs.existsSync(dir)) ?? path.resolve(__dirname, '..', 'docs', 'rules');
 
+// Every diagnostic carries its rule's link: built once per rule, not once per diagnostic and keystroke.
+const urls = new Map<string, string>();
+
 export function ruleDocsUrl(ruleId: string): string {
-  return pathToFileURL(path.join(DOCS_DIR, `${ruleId}.md`)).href;
+  let url = urls.get(ruleId);
+  if (url === undefined) urls.set(ruleId, (url = pathToFileURL(path.join(DOCS_DIR, `${ruleId}.md`)).href));
+  return url;
 }
