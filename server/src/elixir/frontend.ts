@@ -1,6 +1,6 @@
 // Elixir front end: a tree-sitter tree -> the language-neutral FileModel.
 // It knows Elixir (aliases, OTP callbacks, what a slow call is) and nothing about rules.
-import { Query, type Language, type Node, type Tree } from 'web-tree-sitter';
+import { Query, type Language, type Node, type QueryCapture, type Tree } from 'web-tree-sitter';
 import { LineIndex } from '../positions';
 import type {
   CallSite, ChildSpec, FileModel, FileRole, FunctionClause, Handler, HandlerKind, ModuleInfo, Range, Registration, RequestPathKind,
@@ -209,6 +209,83 @@ function identifiersIn(node: Node, out: Set<string>): Set<string> {
   return out;
 }
 
+/** The first index of a sorted array whose value is at least `value`. */
+function lowerBound(sorted: number[], value: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid] < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * The identifiers of one expression, captured once by the call query, so that what a call's arguments
+ * mention is a lookup by byte range instead of a walk over each argument from JavaScript (a wasm round
+ * trip per node). It answers as identifiersIn does: the same names in the same order.
+ *
+ * Ranges alone place nodes exactly when the tree has no missing (zero-width) nodes: an identifier is a
+ * leaf, so one that starts inside a node lies inside it. A tree with errors takes the walk instead.
+ */
+class IdentifierIndex {
+  private readonly starts: number[];
+  private readonly names: (string | undefined)[] = [];
+  /** The innermost right side of a dot (`Mod.fun`, `Mod.{A, B}`) around each identifier, or -1s. */
+  private readonly skipStarts: number[] = [];
+  private readonly skipEnds: number[] = [];
+  /** All right sides of dots, by start. */
+  private readonly spanStarts: number[] = [];
+  private readonly spanEnds: number[] = [];
+
+  /** `identifiers` and `skips` (right sides of dots) in document order, as the query captured them. */
+  constructor(private readonly identifiers: Node[], skips: Node[], private readonly exact: boolean) {
+    this.starts = identifiers.map((node) => node.startIndex);
+    if (!exact) return;
+    for (const node of skips) {
+      this.spanStarts.push(node.startIndex);
+      this.spanEnds.push(node.endIndex);
+    }
+    // Right sides of dots may nest (`A.{B.c}`): a stack of the open ones gives each identifier its innermost one.
+    const open: number[] = [];
+    let next = 0;
+    for (const start of this.starts) {
+      while (next < this.spanStarts.length && this.spanStarts[next] <= start) {
+        while (open.length > 0 && this.spanEnds[open[open.length - 1]] <= this.spanStarts[next]) open.pop();
+        open.push(next++);
+      }
+      while (open.length > 0 && this.spanEnds[open[open.length - 1]] <= start) open.pop();
+      const around = open.length > 0 ? open[open.length - 1] : -1;
+      this.skipStarts.push(around >= 0 ? this.spanStarts[around] : -1);
+      this.skipEnds.push(around >= 0 ? this.spanEnds[around] : -1);
+    }
+  }
+
+  /** Adds the identifiers inside `node`, leaving out those on the right of a dot inside it. */
+  addTo(node: Node, out: Set<string>): void {
+    const start = node.startIndex;
+    const end = node.endIndex;
+    // A node with the same range as a dot's right side may be that side or hold it: ranges cannot tell.
+    if (!this.exact || this.isSpan(start, end)) {
+      identifiersIn(node, out);
+      return;
+    }
+    for (let i = lowerBound(this.starts, start); i < this.starts.length && this.starts[i] < end; i++) {
+      // A dot's right side is skipped when the dot lies inside the node (the walk would have met it).
+      if (this.skipStarts[i] >= start && this.skipEnds[i] <= end) continue;
+      out.add((this.names[i] ??= this.identifiers[i].text));
+    }
+  }
+
+  private isSpan(start: number, end: number): boolean {
+    for (let i = lowerBound(this.spanStarts, start); i < this.spanStarts.length && this.spanStarts[i] === start; i++) {
+      if (this.spanEnds[i] === end) return true;
+    }
+    return false;
+  }
+}
+
 /**
  * Visits a node and its named descendants, parents before children and children in order, without
  * recursion: code nested thousands of levels deep must not overflow the stack. `enter` returns false to
@@ -228,10 +305,14 @@ export function walkNamed(root: Node, enter: (node: Node) => boolean | void): vo
 
 // Walking every node from JavaScript costs a wasm round trip per node; queries run inside the parser.
 const LEXICAL_QUERY = '(comment) @comment [(string) (charlist) (sigil) (quoted_atom) (quoted_keyword)] @quoted';
+// Identifiers and the right sides of dots (function names) come with the calls: one pass over a body
+// finds both, and what the calls' arguments mention is then read from the identifiers by range.
 const CALL_QUERY = `
   (call) @call
   (binary_operator operator: "|>" right: (call) @piped)
-  (unary_operator operator: "&" operand: (binary_operator operator: "/" right: (integer))) @capture`;
+  (unary_operator operator: "&" operand: (binary_operator operator: "/" right: (integer))) @capture
+  (identifier) @id
+  (dot right: (_) @skip)`;
 const queries = new WeakMap<Language, { lexical: Query; calls: Query }>();
 
 function queriesFor(tree: Tree) {
@@ -327,6 +408,13 @@ class ElixirModelBuilder {
       suppressions: this.suppressions,
       linesInsideStrings: [...this.linesInsideStrings].sort((a, b) => a - b),
     };
+  }
+
+  private errorFree: boolean | undefined;
+
+  /** The tree has no error and so no missing (zero-width) node. */
+  private withoutErrors(): boolean {
+    return (this.errorFree ??= !this.tree.rootNode.hasError);
   }
 
   private range(node: Node): Range {
@@ -688,12 +776,23 @@ class ElixirModelBuilder {
   private collectCalls(body: Node[], scope: Scope): Collected {
     const out: Collected = { calls: [], drainsMailbox: false, special: [] };
     for (const root of body) {
-      const captures = callQuery(this.tree).captures(root);
-      const piped = new Set(captures.filter((c) => c.name === 'piped').map((c) => c.node.id));
+      const captures: QueryCapture[] = [];
+      const piped = new Set<number>();
+      const ids: Node[] = [];
+      const skips: Node[] = [];
+      for (const capture of callQuery(this.tree).captures(root)) {
+        if (capture.name === 'id') ids.push(capture.node);
+        else if (capture.name === 'skip') skips.push(capture.node);
+        else if (capture.name === 'piped') piped.add(capture.node.id);
+        else captures.push(capture);
+      }
       const handedOff: Span[] = [];
       const skipped: Span[] = [];
+      // Built on the first call whose arguments' mentions are wanted, then shared by the expression's calls.
+      let index: IdentifierIndex | undefined;
+      const identifiers = () => (index ??= new IdentifierIndex(ids, skips, this.withoutErrors()));
       for (const { name, node } of captures) {
-        if (name === 'piped' || inside(skipped, node)) continue;
+        if (inside(skipped, node)) continue;
         if (name === 'capture') {
           const site = this.captureSite(node, scope, inside(handedOff, node));
           if (site) {
@@ -712,7 +811,7 @@ class ElixirModelBuilder {
           out.drainsMailbox ||= drainsMailbox(node);
           continue;
         }
-        const site = this.callSite(node, target, scope, inside(handedOff, node), piped.has(node.id));
+        const site = this.callSite(node, target, scope, inside(handedOff, node), piped.has(node.id), identifiers);
         if (!site) continue;
         out.calls.push(site);
         if (handsOff(site.module, site.fn)) handedOff.push([node.startIndex, node.endIndex]);
@@ -754,7 +853,7 @@ class ElixirModelBuilder {
     };
   }
 
-  private callSite(node: Node, target: Node, scope: Scope, handedOff: boolean, piped: boolean): CallSite | undefined {
+  private callSite(node: Node, target: Node, scope: Scope, handedOff: boolean, piped: boolean, identifiers: () => IdentifierIndex): CallSite | undefined {
     const resolved = this.resolveTarget(target, scope);
     if (!resolved) return undefined;
     const { module, fn } = resolved;
@@ -765,8 +864,8 @@ class ElixirModelBuilder {
     // are skipped: computing it for every call would be wasted work.
     const mentions = new Set<string>();
     if (slow || module === null || module === scope.module || !(module.startsWith(':') || STANDARD_MODULES.has(module.split('.')[0]))) {
-      for (const arg of args) identifiersIn(arg, mentions);
-      if (piped) identifiersIn(node.parent!.childForFieldName('left')!, mentions);
+      for (const arg of args) identifiers().addTo(arg, mentions);
+      if (piped) identifiers().addTo(node.parent!.childForFieldName('left')!, mentions);
     }
     return {
       uri: this.uri,
