@@ -156,9 +156,22 @@ function keywordName(pair: Node): string | null {
   return match ? match[1] : null;
 }
 
-function namedArgs(call: Node): Node[] {
-  const args = call.namedChildren.find((c) => c?.type === 'arguments');
+/** A call's arguments. `target`, when the caller has it, is the call's target (its first named child). */
+function namedArgs(call: Node, target?: Node): Node[] {
+  const args = argumentsOf(call, target);
   return args ? (args.namedChildren.filter(Boolean) as Node[]) : [];
+}
+
+function argumentsOf(call: Node, target?: Node): Node | null {
+  // The arguments follow the target: looking at that one sibling saves building a Node (a wasm round
+  // trip) for each child. Anything else there (a do block, a comment) takes the full search.
+  const first = target ?? call.namedChild(0);
+  if (first && (target || first.type !== 'arguments')) {
+    const next = first.nextNamedSibling;
+    if (!next) return null;
+    if (next.type === 'arguments') return next;
+  }
+  return call.namedChildren.find((c) => c?.type === 'arguments') ?? null;
 }
 
 function keywordValue(keywords: Node | undefined, name: string): Node | null {
@@ -803,15 +816,18 @@ class ElixirModelBuilder {
         }
         const target = node.childForFieldName('target');
         if (!target) continue;
-        if (isIdentifier(target, 'defmodule')) {
+        // Each `type` and `text` is a wasm round trip: read them once.
+        const targetType = target.type;
+        const targetName = targetType === 'identifier' ? target.text : undefined;
+        if (targetName === 'defmodule') {
           skipped.push([node.startIndex, node.endIndex]);
           continue;
         }
-        if (isIdentifier(target, 'receive')) {
+        if (targetName === 'receive') {
           out.drainsMailbox ||= drainsMailbox(node);
           continue;
         }
-        const site = this.callSite(node, target, scope, inside(handedOff, node), piped.has(node.id), identifiers);
+        const site = this.callSite(node, target, targetType, targetName, scope, inside(handedOff, node), piped.has(node.id), identifiers);
         if (!site) continue;
         out.calls.push(site);
         if (handsOff(site.module, site.fn)) handedOff.push([node.startIndex, node.endIndex]);
@@ -822,17 +838,18 @@ class ElixirModelBuilder {
   }
 
   /** Module and function a call's target names; undefined for calls that cannot be resolved (`fun.(x)`, `var.f()`). */
-  private resolveTarget(target: Node, scope: Scope): { module: string | null; fn: string } | undefined {
-    if (target.type === 'dot') {
+  private resolveTarget(target: Node, scope: Scope, type = target.type, name?: string): { module: string | null; fn: string } | undefined {
+    if (type === 'dot') {
       const right = target.childForFieldName('right');
       const left = target.childForFieldName('left');
       if (!right || right.type !== 'identifier' || !left) return undefined; // fun.(x) or Mod.Sub
       const module = this.moduleOf(left, scope);
       return module === null ? undefined : { module, fn: right.text };
     }
-    if (target.type === 'identifier') {
-      if (NOT_CALLS.has(target.text)) return undefined;
-      return { module: KERNEL_CALLS.has(target.text) ? 'Kernel' : null, fn: target.text };
+    if (type === 'identifier') {
+      const fn = name ?? target.text;
+      if (NOT_CALLS.has(fn)) return undefined;
+      return { module: KERNEL_CALLS.has(fn) ? 'Kernel' : null, fn };
     }
     return undefined;
   }
@@ -853,11 +870,14 @@ class ElixirModelBuilder {
     };
   }
 
-  private callSite(node: Node, target: Node, scope: Scope, handedOff: boolean, piped: boolean, identifiers: () => IdentifierIndex): CallSite | undefined {
-    const resolved = this.resolveTarget(target, scope);
+  private callSite(
+    node: Node, target: Node, targetType: string, targetName: string | undefined, scope: Scope, handedOff: boolean, piped: boolean,
+    identifiers: () => IdentifierIndex,
+  ): CallSite | undefined {
+    const resolved = this.resolveTarget(target, scope, targetType, targetName);
     if (!resolved) return undefined;
     const { module, fn } = resolved;
-    const args = namedArgs(node);
+    const args = namedArgs(node, target);
     const slow = slowKind(module, fn);
     // What the arguments mention matters for slow calls and for the calls that lead to them (does the
     // work take the state?): local calls and calls into the workspace's modules. The standard library's
