@@ -317,27 +317,61 @@ export function walkNamed(root: Node, enter: (node: Node) => boolean | void): vo
 }
 
 // Walking every node from JavaScript costs a wasm round trip per node; queries run inside the parser.
-const LEXICAL_QUERY = '(comment) @comment [(string) (charlist) (sigil) (quoted_atom) (quoted_keyword)] @quoted';
-// Identifiers and the right sides of dots (function names) come with the calls: one pass over a body
-// finds both, and what the calls' arguments mention is then read from the identifiers by range.
-const CALL_QUERY = `
+// Their own walk costs about the same whatever the patterns, so one query finds everything the model
+// reads: comments and strings, calls, and the identifiers (with the right sides of dots, which are
+// function names) that say what a call's arguments mention.
+const MODEL_QUERY = `
+  (comment) @comment
+  [(string) (charlist) (sigil) (quoted_atom) (quoted_keyword)] @quoted
   (call) @call
   (binary_operator operator: "|>" right: (call) @piped)
   (unary_operator operator: "&" operand: (binary_operator operator: "/" right: (integer))) @capture
   (identifier) @id
   (dot right: (_) @skip)`;
-const queries = new WeakMap<Language, { lexical: Query; calls: Query }>();
+const queries = new WeakMap<Language, Query>();
 
-function queriesFor(tree: Tree) {
+function modelQuery(tree: Tree): Query {
   let found = queries.get(tree.language);
   if (!found) {
-    found = { lexical: new Query(tree.language, LEXICAL_QUERY), calls: new Query(tree.language, CALL_QUERY) };
+    found = new Query(tree.language, MODEL_QUERY);
     queries.set(tree.language, found);
   }
   return found;
 }
-const lexicalQuery = (tree: Tree) => queriesFor(tree).lexical;
-const callQuery = (tree: Tree) => queriesFor(tree).calls;
+
+/** What the model query captured under one node, by kind, each in document order. */
+class Captures {
+  readonly comments: Node[] = [];
+  readonly quoted: Node[] = [];
+  /** Calls and `&fun/1` references, and where each starts. */
+  readonly calls: QueryCapture[] = [];
+  readonly callStarts: number[] = [];
+  /** Ids of the calls on the right of a pipe. */
+  readonly piped = new Set<number>();
+  private readonly ids: Node[] = [];
+  private readonly skips: Node[] = [];
+  private index?: IdentifierIndex;
+
+  constructor(node: Node, query: Query) {
+    for (const capture of query.captures(node)) {
+      switch (capture.name) {
+        case 'comment': this.comments.push(capture.node); break;
+        case 'quoted': this.quoted.push(capture.node); break;
+        case 'piped': this.piped.add(capture.node.id); break;
+        case 'id': this.ids.push(capture.node); break;
+        case 'skip': this.skips.push(capture.node); break;
+        default:
+          this.calls.push(capture);
+          this.callStarts.push(capture.node.startIndex);
+      }
+    }
+  }
+
+  /** Built on the first call whose arguments' mentions are wanted. */
+  identifiers(exact: boolean): IdentifierIndex {
+    return (this.index ??= new IdentifierIndex(this.ids, this.skips, exact));
+  }
+}
 
 /**
  * The models of a document's top-level modules from its previous build. An edit usually touches one
@@ -399,12 +433,18 @@ class ElixirModelBuilder {
   private readonly nextCache = new Map<string, CachedModule>();
   private readonly nextLexical = new Map<string, CachedLexical>();
 
+  private readonly root: Node;
+  /** Query results by the id of the node queried: the file's root, or with a cache each top-level node. */
+  private readonly captured = new Map<number, Captures>();
+  private topLevelStarts?: number[];
+
   constructor(private readonly uri: string, private readonly text: string, private readonly tree: Tree, private readonly cache?: ModuleCache, lines?: LineIndex) {
     this.lines = lines ?? new LineIndex(text);
+    this.root = tree.rootNode;
   }
 
   build(): FileModel {
-    const root = this.tree.rootNode;
+    const root = this.root;
     this.scanLexical(root);
     this.visitContainer(root, { module: null, aliases: new Map(), attributes: new Map() });
     if (this.cache) {
@@ -425,9 +465,56 @@ class ElixirModelBuilder {
 
   private errorFree: boolean | undefined;
 
-  /** The tree has no error and so no missing (zero-width) node. */
+  /** The tree has no error and so no missing (zero-width) node: byte ranges alone say what lies inside what. */
   private withoutErrors(): boolean {
-    return (this.errorFree ??= !this.tree.rootNode.hasError);
+    return (this.errorFree ??= !this.root.hasError);
+  }
+
+  private capturesOf(node: Node): Captures {
+    let found = this.captured.get(node.id);
+    if (!found) {
+      found = new Captures(node, modelQuery(this.tree));
+      this.captured.set(node.id, found);
+    }
+    return found;
+  }
+
+  /**
+   * The query results that hold a node: the whole file's, or with a cache (an open document) those of
+   * the top-level node around it, so that a keystroke queries the module it is in, not the file.
+   */
+  private capturesAround(node: Node): Captures {
+    if (!this.cache) return this.capturesOf(this.root);
+    const children = this.root.children;
+    this.topLevelStarts ??= children.map((c) => c?.startIndex ?? -1);
+    const start = node.startIndex;
+    const i = lowerBound(this.topLevelStarts, start + 1) - 1;
+    const top = children[i];
+    return top && top.endIndex >= node.endIndex ? this.capturesOf(top) : this.capturesOf(this.root);
+  }
+
+  /**
+   * The calls under `root`, from the captures around it: those that start inside it. One that starts
+   * where it starts may be an ancestor (larger, or of the same range: then told by id).
+   */
+  private callsInside(captures: Captures, root: Node): QueryCapture[] {
+    const start = root.startIndex;
+    const end = root.endIndex;
+    const out: QueryCapture[] = [];
+    let ancestors: Set<number> | undefined;
+    for (let i = lowerBound(captures.callStarts, start); i < captures.calls.length && captures.callStarts[i] < end; i++) {
+      const capture = captures.calls[i];
+      if (captures.callStarts[i] === start && capture.node.id !== root.id) {
+        const captureEnd = capture.node.endIndex;
+        if (captureEnd > end) continue;
+        if (captureEnd === end) {
+          ancestors ??= sameRangeAncestors(root);
+          if (ancestors.has(capture.node.id)) continue;
+        }
+      }
+      out.push(capture);
+    }
+    return out;
   }
 
   private range(node: Node): Range {
@@ -473,12 +560,12 @@ class ElixirModelBuilder {
   }
 
   private scanLexicalIn(node: Node, suppressions: Suppression[], stringLines: Set<number>): void {
-    for (const { node: found } of lexicalQuery(this.tree).captures(node)) {
-      if (found.type === 'comment') {
-        const suppression = parseSuppression(found.text, '#', this.range(found));
-        if (suppression) suppressions.push(suppression);
-        continue;
-      }
+    const { comments, quoted } = this.capturesOf(node);
+    for (const comment of comments) {
+      const suppression = parseSuppression(comment.text, '#', this.range(comment));
+      if (suppression) suppressions.push(suppression);
+    }
+    for (const found of quoted) {
       const first = this.lines.position(found.startIndex).line;
       const last = this.lines.position(found.endIndex).line;
       for (let line = first + 1; line <= last; line++) stringLines.add(line);
@@ -788,22 +875,16 @@ class ElixirModelBuilder {
    */
   private collectCalls(body: Node[], scope: Scope): Collected {
     const out: Collected = { calls: [], drainsMailbox: false, special: [] };
+    const exact = this.withoutErrors();
     for (const root of body) {
-      const captures: QueryCapture[] = [];
-      const piped = new Set<number>();
-      const ids: Node[] = [];
-      const skips: Node[] = [];
-      for (const capture of callQuery(this.tree).captures(root)) {
-        if (capture.name === 'id') ids.push(capture.node);
-        else if (capture.name === 'skip') skips.push(capture.node);
-        else if (capture.name === 'piped') piped.add(capture.node.id);
-        else captures.push(capture);
-      }
+      // A tree with errors may hold zero-width nodes that ranges cannot place: its bodies are queried one by one.
+      const around = exact ? this.capturesAround(root) : new Captures(root, modelQuery(this.tree));
+      const captures = exact ? this.callsInside(around, root) : around.calls;
+      // A pipe into the body itself lies outside it.
+      const isPiped = (node: Node) => around.piped.has(node.id) && (!exact || node.startIndex > root.startIndex);
+      const identifiers = () => around.identifiers(exact);
       const handedOff: Span[] = [];
       const skipped: Span[] = [];
-      // Built on the first call whose arguments' mentions are wanted, then shared by the expression's calls.
-      let index: IdentifierIndex | undefined;
-      const identifiers = () => (index ??= new IdentifierIndex(ids, skips, this.withoutErrors()));
       for (const { name, node } of captures) {
         if (inside(skipped, node)) continue;
         if (name === 'capture') {
@@ -827,7 +908,7 @@ class ElixirModelBuilder {
           out.drainsMailbox ||= drainsMailbox(node);
           continue;
         }
-        const site = this.callSite(node, target, targetType, targetName, scope, inside(handedOff, node), piped.has(node.id), identifiers);
+        const site = this.callSite(node, target, targetType, targetName, scope, inside(handedOff, node), isPiped(node), identifiers);
         if (!site) continue;
         out.calls.push(site);
         if (handsOff(site.module, site.fn)) handedOff.push([node.startIndex, node.endIndex]);
@@ -1212,6 +1293,14 @@ function dedupeSignals(signals: Signal[]): Signal[] {
     seen.add(key);
     return true;
   });
+}
+
+/** The ancestors of a node that have its range (a body whose only child is one expression). */
+function sameRangeAncestors(node: Node): Set<number> {
+  const out = new Set<number>();
+  const [start, end] = [node.startIndex, node.endIndex];
+  for (let up = node.parent; up && up.startIndex === start && up.endIndex === end; up = up.parent) out.add(up.id);
+  return out;
 }
 
 /** `:get` → `get`, `{:get, id}` → `get`: how a message is matched to the handler that answers it. */
