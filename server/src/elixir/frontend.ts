@@ -74,6 +74,14 @@ function slowKind(module: string | null, fn: string): SlowKind | undefined {
 
 const WAITING_OPS = new Set(['call', 'multi_call', 'get', 'update', 'get_and_update', 'stop']);
 
+/** The operation when a call addresses a server (GenServer, Agent, send). */
+function serverOp(module: string | null, fn: string): string | undefined {
+  if ((module === 'GenServer' || module === ':gen_server') && ['call', 'cast', 'multi_call', 'abcast', 'stop'].includes(fn)) return fn;
+  if (module === 'Agent' && ['get', 'update', 'get_and_update', 'cast', 'stop'].includes(fn)) return fn;
+  if (module === 'Kernel' && fn === 'send') return 'send';
+  return undefined;
+}
+
 /** Elixir's own modules (and the OTP ones callbacks use most): calls into them never lead to workspace code. */
 const STANDARD_MODULES = new Set([
   'Kernel', 'Enum', 'Stream', 'Map', 'MapSet', 'List', 'Keyword', 'String', 'Integer', 'Float', 'Tuple', 'Atom', 'IO', 'File',
@@ -958,36 +966,35 @@ class ElixirModelBuilder {
     const resolved = this.resolveTarget(target, scope, targetType, targetName);
     if (!resolved) return undefined;
     const { module, fn } = resolved;
-    const args = namedArgs(node, target);
+    const args = argumentsOf(node, target);
     const slow = slowKind(module, fn);
     // What the arguments mention matters for slow calls and for the calls that lead to them (does the
     // work take the state?): local calls and calls into the workspace's modules. The standard library's
     // are skipped: computing it for every call would be wasted work.
     const mentions = new Set<string>();
     if (slow || module === null || module === scope.module || !(module.startsWith(':') || STANDARD_MODULES.has(module.split('.')[0]))) {
-      for (const arg of args) identifiers().addTo(arg, mentions);
+      // Every identifier in the argument list lies in one argument, in order: one lookup does for all.
+      if (args) identifiers().addTo(args, mentions);
       if (piped) identifiers().addTo(node.parent!.childForFieldName('left')!, mentions);
     }
+    const op = serverOp(module, fn);
+    // The arguments themselves (a Node each) only for the calls that address a server.
+    const list = op && args ? (args.namedChildren.filter(Boolean) as Node[]) : [];
     return {
       uri: this.uri,
       range: this.range(node),
       module,
       fn,
-      arity: args.length + (piped ? 1 : 0),
+      arity: (args ? args.namedChildCount : 0) + (piped ? 1 : 0),
       mentions: [...mentions],
       handedOff,
       code: this.codeAt(node),
-      serverCall: this.serverCall(module, fn, piped ? null : args[0] ?? null, scope, args[piped ? 0 : 1]),
+      serverCall: op ? this.serverCall(op, module, piped ? null : list[0] ?? null, scope, list[piped ? 0 : 1]) : undefined,
       slow,
     };
   }
 
-  private serverCall(module: string | null, fn: string, first: Node | null, scope: Scope, message?: Node): ServerCall | undefined {
-    let op: string | undefined;
-    if ((module === 'GenServer' || module === ':gen_server') && ['call', 'cast', 'multi_call', 'abcast', 'stop'].includes(fn)) op = fn;
-    else if (module === 'Agent' && ['get', 'update', 'get_and_update', 'cast', 'stop'].includes(fn)) op = fn;
-    else if (module === 'Kernel' && fn === 'send') op = 'send';
-    if (!op) return undefined;
+  private serverCall(op: string, module: string | null, first: Node | null, scope: Scope, message?: Node): ServerCall {
     const tag = module !== 'Agent' && message ? messageTag(message) : undefined;
     return { op, target: first ? this.serverTarget(first, scope) : 'dynamic', waits: WAITING_OPS.has(op), ...(tag ? { tag } : {}) };
   }
