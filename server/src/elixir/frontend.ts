@@ -171,13 +171,14 @@ function namedArgs(call: Node, target?: Node): Node[] {
 }
 
 function argumentsOf(call: Node, target?: Node): Node | null {
-  // The arguments follow the target: looking at that one sibling saves building a Node (a wasm round
-  // trip) for each child. Anything else there (a do block, a comment) takes the full search.
-  const first = target ?? call.namedChild(0);
-  if (first && (target || first.type !== 'arguments')) {
-    const next = first.nextNamedSibling;
-    if (!next) return null;
-    if (next.type === 'arguments') return next;
+  // The arguments come right after the target, the first named child (only a comment could come before
+  // it, and that is not arguments either): asking for the second named child saves building a Node (a
+  // wasm round trip) for each child, and a sibling of the target would be found through the parent,
+  // from the root down. Anything else there (a do block, a comment) takes the full search.
+  if (target || call.namedChild(0)?.type !== 'arguments') {
+    const second = call.namedChild(1);
+    if (!second) return null;
+    if (second.type === 'arguments') return second;
   }
   return call.namedChildren.find((c) => c?.type === 'arguments') ?? null;
 }
@@ -243,9 +244,9 @@ function lowerBound(sorted: number[], value: number): number {
 }
 
 /**
- * The identifiers of one expression, captured once by the call query, so that what a call's arguments
- * mention is a lookup by byte range instead of a walk over each argument from JavaScript (a wasm round
- * trip per node). It answers as identifiersIn does: the same names in the same order.
+ * The identifiers the model query captured (in the file, or in one top-level node), so that what a call's
+ * arguments mention is a lookup by byte range instead of a walk over each argument from JavaScript (a
+ * wasm round trip per node). It answers as identifiersIn does: the same names in the same order.
  *
  * Ranges alone place nodes exactly when the tree has no missing (zero-width) nodes: an identifier is a
  * leaf, so one that starts inside a node lies inside it. A tree with errors takes the walk instead.
