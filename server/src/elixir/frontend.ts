@@ -90,6 +90,17 @@ const STANDARD_MODULES = new Set([
   'Macro', 'Module', 'Node', 'Port', 'Exception', 'Inspect', 'Jason', 'Ecto', 'Phoenix', 'Plug',
 ]);
 
+/**
+ * Pure data modules of the standard library: a call into one (`Enum.map`, `Map.get`) starts no process,
+ * waits on none, touches no resource and leads to no workspace code, so no rule, fix or hover reads it.
+ * Such calls are left out of the model: most calls in a file are these, and the models of a whole
+ * workspace are kept in memory.
+ */
+const INERT_MODULES = new Set([
+  'Enum', 'Stream', 'Map', 'MapSet', 'List', 'Keyword', 'String', 'Integer', 'Float', 'Tuple', 'Atom', 'Access', 'Base',
+  'Bitwise', 'Date', 'DateTime', 'NaiveDateTime', 'Time', 'Calendar', 'Regex', 'URI', 'Range', 'Jason',
+]);
+
 /** Calls whose nodes the module visit needs: start options, Agent functions, supervision children. */
 const SPECIAL_MODULES = new Set(['GenServer', 'Agent', 'Supervisor', 'DynamicSupervisor']);
 
@@ -953,7 +964,7 @@ class ElixirModelBuilder {
     if (!left || right?.type !== 'integer') return undefined;
     if (left.type === 'call' && namedArgs(left).length === 0) left = left.childForFieldName('target');
     const resolved = left ? this.resolveTarget(left, scope) : undefined;
-    if (!resolved) return undefined;
+    if (!resolved || INERT_MODULES.has(resolved.module!)) return undefined;
     return {
       uri: this.uri, range: this.range(node), module: resolved.module, fn: resolved.fn, arity: Number(right.text),
       mentions: [], handedOff, code: this.codeAt(node), slow: slowKind(resolved.module, resolved.fn),
@@ -965,7 +976,7 @@ class ElixirModelBuilder {
     identifiers: () => IdentifierIndex,
   ): CallSite | undefined {
     const resolved = this.resolveTarget(target, scope, targetType, targetName);
-    if (!resolved) return undefined;
+    if (!resolved || INERT_MODULES.has(resolved.module!)) return undefined;
     const { module, fn } = resolved;
     const args = argumentsOf(node, target);
     const slow = slowKind(module, fn);
