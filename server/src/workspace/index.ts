@@ -62,18 +62,35 @@ export class WorkspaceIndex {
  */
 function crossFileSignature(model: FileModel): string {
   const parts: string[] = [model.role];
-  for (const m of model.modules) {
-    parts.push(`M ${m.name} ${m.isRepo} ${m.requestPath ?? ''} ${m.supervisor ?? ''} ${m.imports.join(',')}`);
-    for (const c of m.children) parts.push(`C ${c.module} ${c.dynamic} ${c.registration?.kind ?? ''}:${c.registration?.name ?? ''}`);
-    for (const f of m.functions) {
-      parts.push(`F ${f.name}/${f.arity} ${f.visibility} ${f.drainsMailbox}`);
-      for (const c of f.calls) parts.push(`${c.module ?? ''}.${c.fn}/${c.arity} ${c.handedOff} ${c.slow ?? ''} ${c.serverCall ? `${c.serverCall.op}>${c.serverCall.target}:${c.serverCall.tag ?? ''}` : ''}`);
-    }
+  for (const m of model.modules) parts.push(memo(moduleSignatures, m, moduleSignature));
+  for (const s of model.serializers) parts.push(memo(serializerSignatures, s, serializerSignature));
+  return parts.join('\n');
+}
+
+// An open document's unchanged modules keep their objects from one edit to the next (the front end's
+// module cache): their signatures are remembered, so a keystroke costs the signature of one module.
+const moduleSignatures = new WeakMap<ModuleInfo, string>();
+const serializerSignatures = new WeakMap<Serializer, string>();
+
+function memo<K extends object>(table: WeakMap<K, string>, key: K, compute: (key: K) => string): string {
+  let value = table.get(key);
+  if (value === undefined) table.set(key, (value = compute(key)));
+  return value;
+}
+
+function moduleSignature(m: ModuleInfo): string {
+  const parts = [`M ${m.name} ${m.isRepo} ${m.requestPath ?? ''} ${m.supervisor ?? ''} ${m.imports.join(',')}`];
+  for (const c of m.children) parts.push(`C ${c.module} ${c.dynamic} ${c.registration?.kind ?? ''}:${c.registration?.name ?? ''}`);
+  for (const f of m.functions) {
+    parts.push(`F ${f.name}/${f.arity} ${f.visibility} ${f.drainsMailbox}`);
+    for (const c of f.calls) parts.push(`${c.module ?? ''}.${c.fn}/${c.arity} ${c.handedOff} ${c.slow ?? ''} ${c.serverCall ? `${c.serverCall.op}>${c.serverCall.target}:${c.serverCall.tag ?? ''}` : ''}`);
   }
-  for (const s of model.serializers) {
-    parts.push(`S ${s.name} ${s.kind} ${s.registration.kind}:${s.registration.name ?? ''} ${s.signals.map((x) => x.kind).join(',')}`);
-    for (const h of s.handlers) parts.push(`H ${h.kind} ${h.tag ?? ''} ${h.stateUse} ${h.stateAccess} ${h.servesCallers}`);
-  }
+  return parts.join('\n');
+}
+
+function serializerSignature(s: Serializer): string {
+  const parts = [`S ${s.name} ${s.kind} ${s.registration.kind}:${s.registration.name ?? ''} ${s.signals.map((x) => x.kind).join(',')}`];
+  for (const h of s.handlers) parts.push(`H ${h.kind} ${h.tag ?? ''} ${h.stateUse} ${h.stateAccess} ${h.servesCallers}`);
   return parts.join('\n');
 }
 
