@@ -7,6 +7,10 @@ import { WorkspaceIndex } from '../server/src/workspace/index';
 import { analyzeFile } from '../server/src/analysis';
 import { buildElixirModel } from '../server/src/elixir/frontend';
 import { getParser, workspaceFiles } from './helpers';
+import { ElixirParser } from '../server/src/elixir/parser';
+import { BudgetExceeded } from '../server/src/budget';
+import { SourceDocument } from '../server/src/lsp/documents';
+import { RULES } from '../server/src/rules';
 
 const PIECES = ['do', 'end', 'fn', '->', '(', ')', '{', '}', '[', ']', '"', '"""', '#', '\n', '|>', '&', '/1', '@', 'GenServer.call(self(), :x)',
   'Repo.all(x)', 'def ', 'defmodule X do', '%{', '\u{1F600}', '\r\n', '\r', ':', ',', '%', 'receive do', 'after 0 ->', '~r/', '?a', '\\', '\u0000', '\uFFFD'];
@@ -42,4 +46,49 @@ test('600 randomly mangled fixture files: no exception, every range inside the t
     }
   }
   assert.deepEqual(failures.slice(0, 5), []);
+});
+
+test('parsing past its time budget stops, leaves the parser ready and the edited old tree usable', async () => {
+  const parser = await ElixirParser.create();
+  const server = fs.readFileSync(workspaceFiles().find((f) => f.endsWith('lib/shop/user_store.ex'))!, 'utf8');
+  const big = `${'# padding\n'.repeat(100_000)}${server}`;
+  assert.throws(() => parser.parse(big, undefined, 0), (e: unknown) => e instanceof BudgetExceeded && e.stage === 'parsing');
+  // The parser starts afresh on the next text: no state of the cancelled parse leaks into it.
+  const small = parser.parse(server);
+  assert.equal(small.rootNode.hasError, false);
+  small.delete();
+  // An open document: a budget miss keeps its (edited) tree; the next version parses incrementally and
+  // equals a fresh build.
+  const doc = new SourceDocument('file:///budget/doc.ex', 1, big);
+  doc.getModel(parser, 60_000);
+  doc.applyChanges([{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: '#' }], 2);
+  let first: unknown;
+  assert.throws(() => doc.getModel(parser, 0), (e: unknown) => (first = e) instanceof BudgetExceeded);
+  // The same version with the same budget is not tried again: the same answer comes back at once.
+  assert.throws(() => doc.getModel(parser, 0), (e: unknown) => e === first);
+  doc.applyChanges([{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } }, text: '' }], 3);
+  const fresh = new SourceDocument('file:///budget/doc.ex', 1, big);
+  assert.deepEqual(JSON.parse(JSON.stringify(doc.getModel(parser, 60_000))), JSON.parse(JSON.stringify(fresh.getModel(parser, 60_000))));
+  doc.dispose();
+  fresh.dispose();
+});
+
+test('rules past the analysis budget are not run, and the caller is told which', async () => {
+  const parser = await getParser();
+  const file = workspaceFiles().find((f) => f.endsWith('lib/shop/user_store.ex'))!;
+  const text = fs.readFileSync(file, 'utf8');
+  const tree = parser.parse(text);
+  const model = buildElixirModel(`file://${file}`, text, tree);
+  tree.delete();
+  const index = new WorkspaceIndex();
+  index.update(model);
+  // A rule that takes 5 ms, then every real rule, with a 2 ms budget: only the slow one runs.
+  const slow = { ...RULES[0], meta: { ...RULES[0].meta, id: 'slow-rule' }, check() { const end = performance.now() + 5; while (performance.now() < end); } };
+  let told: string[] = [];
+  const findings = analyzeFile(model, index.context(), { budget: { until: performance.now() + 2, ms: 2 }, outOfTime: (skipped) => (told = skipped) }, [slow, ...RULES]);
+  const elixirRules = RULES.filter((r) => r.meta.language === 'elixir').map((r) => r.meta.id);
+  assert.deepEqual(told, elixirRules);
+  assert.deepEqual(findings, []);
+  // With time to spare, the same rules find what the fixture expects.
+  assert.ok(analyzeFile(model, index.context(), { budget: { until: performance.now() + 60_000, ms: 60_000 }, outOfTime: () => assert.fail('out of time') }).length > 0);
 });

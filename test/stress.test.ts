@@ -165,6 +165,33 @@ export function deep(): Promise<number> {
   });
 });
 
+describe('time budget', () => {
+  test('a file that takes longer than the budget to parse gets one information diagnostic; a larger budget brings its findings back', async () => {
+    // 1 ms cannot parse 2 MB (tree-sitter reads a few MB a second): the budget is what stops it.
+    const client = await LspClient.start(null, { debounceMs: 0, timeBudgetMs: 1 });
+    try {
+      const server = fs.readFileSync(USER_STORE, 'utf8');
+      const big = `${'# padding so that parsing takes a while\n'.repeat(50_000)}${server}`;
+      const uri = 'file:///budget/user_store.ex';
+      const diagnostics = await client.open(uri, big);
+      assert.equal(diagnostics.length, 1, JSON.stringify(diagnostics));
+      assert.equal(diagnostics[0].severity, 3);
+      assert.match(diagnostics[0].message, /^Chokepoint skipped this file: parsing it took longer than 1 ms \(chokepoint\.timeBudgetMs\)\.$/);
+      // Requests on the same version get their answer at once (no new attempt), and the server is alive.
+      assert.equal(await client.hover(uri, { line: 50_001, character: 3 }), null);
+      const next = client.nextDiagnostics(uri);
+      client.connection.sendNotification('workspace/didChangeConfiguration', { settings: { chokepoint: { timeBudgetMs: 60_000 } } });
+      const full = await next;
+      assert.ok(full.some((d) => d.code === 'repo-in-server'), JSON.stringify(keys(full)));
+      assert.ok(!full.some((d) => /skipped this file/.test(d.message)));
+      assert.ok(client.log.some((line) => /budget\/user_store\.ex v1: parsing took longer than the time budget of 1 ms/.test(line)), client.log.join('\n'));
+      assert.equal(client.exited, false);
+    } finally {
+      await client.stop();
+    }
+  });
+});
+
 describe('CLI stress', () => {
   const CLI = path.join(ROOT, 'dist', 'cli.js');
   const run = (args: string[]) => spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });

@@ -22,9 +22,9 @@ function serverOptions(context: vscode.ExtensionContext): ServerOptions {
 }
 
 /** The settings the server reads, as plain data (`chokepoint.rules.<id>` arrives as `rules: { <id>: … }`). */
-function settingsForServer(): { enable?: boolean; debounceMs?: number; rules?: Record<string, string> } {
+function settingsForServer(): { enable?: boolean; debounceMs?: number; timeBudgetMs?: number; rules?: Record<string, string> } {
   const config = vscode.workspace.getConfiguration('chokepoint');
-  return { enable: config.get('enable'), debounceMs: config.get('debounceMs'), rules: config.get('rules') };
+  return { enable: config.get('enable'), debounceMs: config.get('debounceMs'), timeBudgetMs: config.get('timeBudgetMs'), rules: config.get('rules') };
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {

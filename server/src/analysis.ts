@@ -5,6 +5,7 @@ import type { Evidence, FileModel, Finding, ProjectContext, Serializer, Severity
 import { RULES } from './rules';
 import type { Report, Rule } from './rules/types';
 import { applySuppressions } from './suppressions';
+import { type Budget, outOfTime } from './budget';
 
 export type RuleSetting = Exclude<Severity, 'hint'> | 'off';
 
@@ -14,6 +15,9 @@ export interface AnalysisOptions {
   log?: (message: string) => void;
   /** Add an information finding (`unused-suppression`) for each suppression comment that silences nothing. */
   reportUnusedSuppressions?: boolean;
+  /** When it runs out, the remaining rules are not run, and `outOfTime` is told which. */
+  budget?: Budget;
+  outOfTime?: (skippedRules: string[], budget: Budget) => void;
 }
 
 /** The id of the information findings about suppression comments that silence nothing. */
@@ -24,11 +28,16 @@ const reportedFailures = new Set<string>();
 export function analyzeFile(file: FileModel, project: ProjectContext, options: AnalysisOptions = {}, rules: readonly Rule[] = RULES): Finding[] {
   const findings: Finding[] = [];
   const ran = new Set<string>();
+  const skipped: string[] = [];
   for (const rule of rules) {
     if (rule.meta.language !== file.language) continue;
     if (rule.meta.scope === 'workspace' && file.role !== 'app') continue; // tests and scripts: syntax-level rules only
     const setting = options.rules?.[rule.meta.id] ?? rule.meta.defaultSeverity;
     if (setting === 'off') continue;
+    if (outOfTime(options.budget)) {
+      skipped.push(rule.meta.id);
+      continue;
+    }
     ran.add(rule.meta.id);
     const seen = new Set<string>();
     const report = (r: Report) => {
@@ -55,6 +64,7 @@ export function analyzeFile(file: FileModel, project: ProjectContext, options: A
       ran.delete(rule.meta.id); // it did not finish: its suppressions cannot be judged
     }
   }
+  if (skipped.length > 0) options.outOfTime?.(skipped, options.budget!);
   const used = new Set<Suppression>();
   const kept = applySuppressions(findings, file.suppressions, used);
   if (options.reportUnusedSuppressions) kept.push(...unusedSuppressions(file, used, ran, rules));

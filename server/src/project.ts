@@ -3,9 +3,10 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { pathToFileURL } from 'url';
+import { fileURLToPath, pathToFileURL } from 'url';
 import { Worker } from 'worker_threads';
 import { analyzeFile, type AnalysisOptions } from './analysis';
+import { budgetOf, DEFAULT_TIME_BUDGET_MS } from './budget';
 import { ElixirParser } from './elixir/parser';
 import { buildElixirModel } from './elixir/frontend';
 import type { FileModel, Finding } from './model';
@@ -20,22 +21,26 @@ export interface ScanResult {
   errors: { file: string; message: string }[];
 }
 
-export function modelFromText(parser: ElixirParser | undefined, uri: string, text: string): FileModel {
+/** Throws BudgetExceeded when parsing, or building the model, takes longer than `budgetMs`. */
+export function modelFromText(parser: ElixirParser | undefined, uri: string, text: string, budgetMs = DEFAULT_TIME_BUDGET_MS): FileModel {
   if (isTypeScriptUri(uri)) return buildTypeScriptModel(uri, text);
   if (!parser) throw new Error(`no Elixir parser for ${uri}`);
-  const tree = parser.parse(text);
+  const tree = parser.parse(text, undefined, budgetMs);
   try {
-    return buildElixirModel(uri, text, tree);
+    return buildElixirModel(uri, text, tree, undefined, undefined, budgetOf(budgetMs));
   } finally {
     tree.delete();
   }
 }
 
 /** The model of a file on disk (the server's index reads closed files through this). */
-export function modelOfFile(parser: ElixirParser, file: string, { uri = pathToFileURL(file).href, maxChars = Infinity }: { uri?: string; maxChars?: number } = {}): FileModel | undefined {
+export function modelOfFile(
+  parser: ElixirParser, file: string,
+  { uri = pathToFileURL(file).href, maxChars = Infinity, budgetMs }: { uri?: string; maxChars?: number; budgetMs?: number } = {},
+): FileModel | undefined {
   const text = readSourceFile(file);
   if (text.length > maxChars) return undefined;
-  return modelFromText(parser, uri, text);
+  return modelFromText(parser, uri, text, budgetMs);
 }
 
 export interface ScanOptions extends AnalysisOptions {
@@ -80,7 +85,11 @@ export async function scanFiles(files: string[], options: ScanOptions = {}): Pro
   models.forEach((m) => index.update(m));
   const project = index.context();
   models.sort((a, b) => (a.uri < b.uri ? -1 : a.uri > b.uri ? 1 : 0));
-  const findings = models.flatMap((model) => analyzeFile(model, project, options));
+  const findings = models.flatMap((model) => analyzeFile(model, project, {
+    ...options,
+    budget: budgetOf(),
+    outOfTime: (skipped, budget) => options.log?.(`${fileURLToPath(model.uri)}: analysing took longer than the time budget of ${budget.ms} ms; not run: ${skipped.join(', ')}`),
+  }));
   return { models, findings, errors };
 }
 

@@ -1,6 +1,7 @@
 // Elixir front end: a tree-sitter tree -> the language-neutral FileModel.
 // It knows Elixir (aliases, OTP callbacks, what a slow call is) and nothing about rules.
 import { Query, type Language, type Node, type QueryCapture, type Tree } from 'web-tree-sitter';
+import { type Budget, BudgetExceeded, outOfTime } from '../budget';
 import { LineIndex } from '../positions';
 import type {
   CallSite, ChildSpec, FileModel, FileRole, FunctionClause, Handler, HandlerKind, ModuleInfo, Range, Registration, RequestPathKind,
@@ -417,8 +418,9 @@ interface CachedModule {
 }
 
 /** `lines` may be given when the caller already has the text's line index (an open document does). */
-export function buildElixirModel(uri: string, text: string, tree: Tree, cache?: ModuleCache, lines?: LineIndex): FileModel {
-  return new ElixirModelBuilder(uri, text, tree, cache, lines?.text === text ? lines : undefined).build();
+/** Throws BudgetExceeded when building takes longer than the budget (checked at every function). */
+export function buildElixirModel(uri: string, text: string, tree: Tree, cache?: ModuleCache, lines?: LineIndex, budget?: Budget): FileModel {
+  return new ElixirModelBuilder(uri, text, tree, cache, lines?.text === text ? lines : undefined, budget).build();
 }
 
 /**
@@ -458,7 +460,10 @@ class ElixirModelBuilder {
   private readonly captured = new Map<number, Captures>();
   private topLevelStarts?: number[];
 
-  constructor(private readonly uri: string, private readonly text: string, private readonly tree: Tree, private readonly cache?: ModuleCache, lines?: LineIndex) {
+  constructor(
+    private readonly uri: string, private readonly text: string, private readonly tree: Tree, private readonly cache?: ModuleCache, lines?: LineIndex,
+    private readonly budget?: Budget,
+  ) {
     this.lines = lines ?? new LineIndex(text);
     this.root = tree.rootNode;
   }
@@ -865,6 +870,7 @@ class ElixirModelBuilder {
   }
 
   private functionClause(def: Node, visibility: 'public' | 'private', scope: Scope) {
+    if (outOfTime(this.budget)) throw new BudgetExceeded('analysing', this.budget!.ms);
     let [head] = namedArgs(def);
     if (!head) return undefined;
     if (head.type === 'binary_operator' && head.child(1)?.type === 'when') head = head.childForFieldName('left')!;

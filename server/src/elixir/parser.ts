@@ -2,6 +2,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Language, Parser, type Tree } from 'web-tree-sitter';
+import { budgetOf, BudgetExceeded, DEFAULT_TIME_BUDGET_MS, outOfTime } from '../budget';
 
 const GRAMMAR_WASM = 'tree-sitter-elixir.wasm';
 const RUNTIME_WASM = 'web-tree-sitter.wasm';
@@ -41,11 +42,18 @@ export class ElixirParser {
     return new ElixirParser(parser);
   }
 
-  parse(text: string, oldTree?: Tree): Tree {
+  /** Throws BudgetExceeded when parsing takes longer than `budgetMs` (the old tree stays usable). */
+  parse(text: string, oldTree?: Tree, budgetMs = DEFAULT_TIME_BUDGET_MS): Tree {
+    const budget = budgetOf(budgetMs);
     // tree-sitter-elixir stops a comment or string at U+0000, which Elixir accepts there; the parser sees
     // U+FFFD instead (the same length, so every offset still fits the text).
-    const tree = this.parser.parse(text.includes('\0') ? text.replace(/\0/g, '\uFFFD') : text, oldTree ?? null);
-    if (!tree) throw new Error('tree-sitter returned no tree');
+    const input = text.includes('\0') ? text.replace(/\0/g, '\uFFFD') : text;
+    const tree = this.parser.parse(input, oldTree ?? null, { progressCallback: () => outOfTime(budget) });
+    if (!tree) {
+      // A cancelled parse would resume on the next call, whatever its text: start afresh instead.
+      this.parser.reset();
+      throw new BudgetExceeded('parsing', budgetMs);
+    }
     return tree;
   }
 }

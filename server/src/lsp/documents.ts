@@ -8,6 +8,7 @@ import { buildElixirModel, ModuleCache } from '../elixir/frontend';
 import { buildTypeScriptModel, isTypeScriptUri } from '../typescript/lazy';
 import type { FileModel, Position } from '../model';
 import { LineIndex } from '../positions';
+import { budgetOf, BudgetExceeded, DEFAULT_TIME_BUDGET_MS } from '../budget';
 
 /** Files above this size get one information diagnostic instead of an analysis. */
 export const MAX_FILE_CHARS = 8 * 1024 * 1024;
@@ -24,6 +25,8 @@ export class SourceDocument {
   /** The tree no longer matches the text: it has been edited and awaits a re-parse. */
   private stale = true;
   private model: FileModel | undefined;
+  /** This version ran out of time once: requests on it get the same answer at once, unless the budget grew. */
+  private outOfTime: BudgetExceeded | undefined;
   private readonly modules = new ModuleCache();
   private lines: LineIndex;
 
@@ -70,22 +73,33 @@ export class SourceDocument {
     this.version = version;
     this.stale = true;
     this.model = undefined;
+    this.outOfTime = undefined;
   }
 
-  /** The model of the current text, parsing incrementally if the text changed since the last parse. */
-  getModel(parser: ElixirParser): FileModel {
+  /**
+   * The model of the current text, parsing incrementally if the text changed since the last parse.
+   * Throws BudgetExceeded when parsing or building it takes longer than `budgetMs`; the (edited) old
+   * tree is kept, so the next version parses incrementally again.
+   */
+  getModel(parser: ElixirParser, budgetMs?: number): FileModel {
     if (this.model) return this.model;
+    if (this.outOfTime && (budgetMs ?? DEFAULT_TIME_BUDGET_MS) <= this.outOfTime.budgetMs) throw this.outOfTime;
     if (isTypeScriptUri(this.uri)) {
       this.model = buildTypeScriptModel(this.uri, this.textValue);
       return this.model;
     }
-    if (this.stale || !this.tree) {
-      const next = parser.parse(this.textValue, this.tree);
-      this.tree?.delete();
-      this.tree = next;
-      this.stale = false;
+    try {
+      if (this.stale || !this.tree) {
+        const next = parser.parse(this.textValue, this.tree, budgetMs);
+        this.tree?.delete();
+        this.tree = next;
+        this.stale = false;
+      }
+      this.model = buildElixirModel(this.uri, this.textValue, this.tree, this.modules, this.lines, budgetOf(budgetMs));
+    } catch (error) {
+      if (error instanceof BudgetExceeded) this.outOfTime = error;
+      throw error;
     }
-    this.model = buildElixirModel(this.uri, this.textValue, this.tree, this.modules, this.lines);
     return this.model;
   }
 

@@ -7,6 +7,7 @@ import {
 } from 'vscode-languageserver/node';
 import * as path from 'path';
 import { analyzeFile, UNUSED_SUPPRESSION, type RuleSetting } from '../analysis';
+import { budgetOf, BudgetExceeded, DEFAULT_TIME_BUDGET_MS } from '../budget';
 import { CONFIG_FILE, effectiveRules, loadConfig, type LoadedConfig } from '../config';
 import { ruleDocsUrl } from '../docs';
 import { ElixirParser } from '../elixir/parser';
@@ -31,11 +32,13 @@ import { containsPosition } from '../positions';
 interface Settings {
   enable: boolean;
   debounceMs: number;
+  /** Per file and stage (parse, model, rules): past it, the file is given up on with a message. */
+  timeBudgetMs: number;
   /** The editor's per-rule settings; "default" defers to .chokepoint.json, then to the rule. */
   rules: Record<string, RuleSetting | undefined>;
 }
 
-const DEFAULT_SETTINGS: Settings = { enable: true, debounceMs: 200, rules: {} };
+const DEFAULT_SETTINGS: Settings = { enable: true, debounceMs: 200, timeBudgetMs: DEFAULT_TIME_BUDGET_MS, rules: {} };
 const SEVERITY: Record<Severity, DiagnosticSeverity> = {
   error: DiagnosticSeverity.Error, warning: DiagnosticSeverity.Warning, info: DiagnosticSeverity.Information, hint: DiagnosticSeverity.Hint,
 };
@@ -51,6 +54,7 @@ function readSettings(value: unknown, base: Settings = DEFAULT_SETTINGS): Settin
   return {
     enable: typeof v.enable === 'boolean' ? v.enable : base.enable,
     debounceMs: typeof v.debounceMs === 'number' && v.debounceMs >= 0 ? v.debounceMs : base.debounceMs,
+    timeBudgetMs: typeof v.timeBudgetMs === 'number' && v.timeBudgetMs >= 1 ? v.timeBudgetMs : base.timeBudgetMs,
     rules,
   };
 }
@@ -123,7 +127,7 @@ export function startServer(connection: Connection): void {
    */
   function modelOf(doc: SourceDocument): FileModel | undefined {
     if (!parser || doc.tooLarge || excluded(doc.uri)) return undefined;
-    const model = doc.getModel(parser);
+    const model = doc.getModel(parser, settings.timeBudgetMs);
     if (indexedModels.has(model)) return model;
     indexedModels.add(model);
     const crossFile = index.update(model);
@@ -193,12 +197,24 @@ export function startServer(connection: Connection): void {
     return call?.serverCall ? index.serializer(call.serverCall.target) : undefined;
   }
 
+  /** Rules that did not run on a document's current version for want of time, by uri. */
+  const skippedRules = new Map<string, string[]>();
+
   function analyze(doc: SourceDocument): Finding[] {
     const model = modelOf(doc);
+    skippedRules.delete(doc.uri);
     if (!model || !settings.enable) return [];
-    const findings = analyzeFile(model, index.context(), { rules: rulesFor(doc.uri), log, reportUnusedSuppressions: true });
+    const findings = analyzeFile(model, index.context(), {
+      rules: rulesFor(doc.uri), log, reportUnusedSuppressions: true, budget: budgetOf(settings.timeBudgetMs),
+      outOfTime: (skipped) => skippedRules.set(doc.uri, skipped),
+    });
     findingsByUri.set(doc.uri, findings);
     return findings;
+  }
+
+  /** One information diagnostic at the top of a file that Chokepoint gave up on, saying why. */
+  function notice(message: string): Diagnostic {
+    return { range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, severity: DiagnosticSeverity.Information, source: 'chokepoint', message };
   }
 
   /**
@@ -274,16 +290,22 @@ export function startServer(connection: Connection): void {
   function publish(doc: SourceDocument): void {
     let diagnostics: Diagnostic[];
     if (doc.tooLarge) {
-      diagnostics = [{
-        range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
-        severity: DiagnosticSeverity.Information,
-        source: 'chokepoint',
-        message: `Chokepoint skipped this file: it is ${(doc.text.length / 1048576).toFixed(1)} MB, above the ${MAX_FILE_CHARS / 1048576} MB limit for analysis.`,
-      }];
+      diagnostics = [notice(`Chokepoint skipped this file: it is ${(doc.text.length / 1048576).toFixed(1)} MB, above the ${MAX_FILE_CHARS / 1048576} MB limit for analysis.`)];
     } else if (excluded(doc.uri)) {
       diagnostics = []; // excluded by .chokepoint.json
     } else {
-      diagnostics = analyze(doc).map(toDiagnostic);
+      try {
+        diagnostics = analyze(doc).map(toDiagnostic);
+        const skipped = skippedRules.get(doc.uri);
+        if (skipped) {
+          diagnostics.push(notice(`Chokepoint ran out of time on this file: these rules did not run within ${settings.timeBudgetMs} ms (chokepoint.timeBudgetMs): ${skipped.join(', ')}.`));
+          log(`${doc.uri} v${doc.version}: out of time, not run: ${skipped.join(', ')}`);
+        }
+      } catch (error) {
+        if (!(error instanceof BudgetExceeded)) throw error;
+        diagnostics = [notice(`Chokepoint skipped this file: ${error.stage} it took longer than ${error.budgetMs} ms (chokepoint.timeBudgetMs).`)];
+        log(`${doc.uri} v${doc.version}: ${error.message}`);
+      }
     }
     void connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics });
   }
@@ -351,7 +373,7 @@ export function startServer(connection: Connection): void {
   /** (Re)reads one file that is not open; returns true when the project context changed. */
   function indexFile(file: string, uri: string): boolean {
     try {
-      const model = modelOfFile(parser!, file, { uri, maxChars: MAX_FILE_CHARS });
+      const model = modelOfFile(parser!, file, { uri, maxChars: MAX_FILE_CHARS, budgetMs: settings.timeBudgetMs });
       return model ? index.update(model) : index.remove(uri);
     } catch (error) {
       // A file deleted (or never saved) is simply gone from the index; anything else is worth a log.
