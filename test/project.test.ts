@@ -24,6 +24,8 @@ end
   const everything = await scanFiles(files, { parseEverything: true });
   const key = (r: typeof filtered) => r.findings.map((f) => `${f.uri}:${f.range.start.line}:${f.range.start.character}:${f.ruleId}:${f.message}`);
   assert.deepEqual(key(filtered), key(everything));
+  // Whole findings, related information included, in the same order: parse order does not show.
+  assert.deepEqual(filtered.findings, everything.findings);
   assert.ok(filtered.findings.length > 20);
   assert.ok(filtered.models.length < everything.models.length, 'the pre-filter should skip the schemas, contexts and controllers');
   assert.ok(!filtered.findings.some((f) => f.uri.endsWith('/server.ex')), 'Local.Repo is not a database');
@@ -50,6 +52,8 @@ test('the TypeScript pre-filter keeps serializers and every file linked to them 
   const everything = await scanFiles(files, { parseEverything: true });
   const key = (r: typeof filtered) => r.findings.map((f) => `${f.uri}:${f.range.start.line}:${f.range.start.character}:${f.ruleId}:${f.message}`);
   assert.deepEqual(key(filtered), key(everything));
+  // Whole findings, related information included, in the same order: parse order does not show.
+  assert.deepEqual(filtered.findings, everything.findings);
   const parsed = filtered.models.map((m) => path.relative(dir, new URL(m.uri).pathname)).filter((f) => !f.startsWith('..')).sort();
   assert.deepEqual(parsed, ['src/infra/client.ts', 'src/lock.ts', 'src/other.js', 'src/routes.ts', 'src/service.ts']);
   assert.ok(filtered.findings.some((f) => f.uri.endsWith('/src/lock.ts') && f.ruleId === 'pool-behind-lock'), key(filtered).join('\n'));

@@ -82,9 +82,10 @@ export async function scanFiles(files: string[], options: ScanOptions = {}): Pro
     await pool?.stop();
   }
   const models = [...parsed(options.parseEverything ? typescript : selectTypeScriptFiles(typescript)), ...elixirModels];
+  // In path order, whatever order they were parsed in: callers, and so related information, come out the same.
+  models.sort((a, b) => (a.uri < b.uri ? -1 : a.uri > b.uri ? 1 : 0));
   models.forEach((m) => index.update(m));
   const project = index.context();
-  models.sort((a, b) => (a.uri < b.uri ? -1 : a.uri > b.uri ? 1 : 0));
   const findings = models.flatMap((model) => analyzeFile(model, project, {
     ...options,
     budget: budgetOf(),
