@@ -51,14 +51,7 @@ export interface ScanOptions extends AnalysisOptions {
 export async function scanFiles(files: string[], options: ScanOptions = {}): Promise<ScanResult> {
   const index = new WorkspaceIndex();
   const errors: ScanResult['errors'] = [];
-  const sources: { file: string; text: string }[] = [];
-  for (const file of files) {
-    try {
-      sources.push({ file, text: readSourceFile(file) });
-    } catch (error) {
-      errors.push({ file, message: error instanceof Error ? error.message : String(error) });
-    }
-  }
+  let parser: ElixirParser | undefined;
   const parse = ({ file, text }: { file: string; text: string }) => {
     try {
       return modelFromText(parser, pathToFileURL(file).href, text);
@@ -68,13 +61,24 @@ export async function scanFiles(files: string[], options: ScanOptions = {}): Pro
       return undefined;
     }
   };
+  // Workers and this thread's parser (its wasm instance costs memory and start-up time: only when there
+  // are Elixir files) get ready while the files are read.
+  const elixirCount = files.filter((f) => !isTypeScriptUri(f)).length;
+  const pool = elixirCount >= WORKER_THRESHOLD && !options.parseEverything ? startWorkers(parse, options) : undefined;
+  const parserReady = elixirCount > 0 ? ElixirParser.create() : undefined;
+  const sources: { file: string; text: string }[] = [];
+  for (const file of files) {
+    try {
+      sources.push({ file, text: readSourceFile(file) });
+    } catch (error) {
+      errors.push({ file, message: error instanceof Error ? error.message : String(error) });
+    }
+  }
+  parser = await parserReady;
   // Only the files that can matter are parsed: each language has its text pre-filter.
   const typescript = sources.filter((s) => isTypeScriptUri(s.file));
   const elixir = sources.filter((s) => !isTypeScriptUri(s.file));
   const parsed = (list: typeof sources) => list.map(parse).filter((m): m is FileModel => !!m);
-  // The parser's wasm instance costs memory and start-up time: only when Elixir files are parsed here.
-  const parser = elixir.length > 0 ? await ElixirParser.create() : undefined;
-  const pool = elixir.length >= WORKER_THRESHOLD && !options.parseEverything ? startWorkers(parse, options) : undefined;
   let elixirModels: FileModel[];
   try {
     elixirModels = options.parseEverything ? parsed(elixir) : pool ? await selectAndParseBatches(elixir, pool.parse) : selectAndParse(elixir, parse);
@@ -107,9 +111,17 @@ function startWorkers<T extends { file: string; text: string }>(parseHere: (file
   if (!/\.js$/.test(__filename) || !fs.existsSync(script) || process.env.CHOKEPOINT_WORKERS === '0') return undefined;
   const count = Math.min(os.availableParallelism?.() ?? os.cpus().length, 8) - 1;
   if (count < 1) return undefined;
-  const workers = Array.from({ length: count }, () => new Worker(script));
+  // A worker that fails (say, its parser cannot load) fails the scan with its error, whenever it happens.
+  const failures = new Map<Worker, Error>();
+  const workers = Array.from({ length: count }, () => {
+    const worker = new Worker(script);
+    worker.on('error', (error) => failures.set(worker, error));
+    return worker;
+  });
   let next = 0;
   const send = (worker: Worker, files: T[]) => new Promise<{ model?: FileModel; error?: string }[]>((resolve, reject) => {
+    const failed = failures.get(worker);
+    if (failed) return reject(failed);
     const id = next++;
     const onMessage = (message: { id: number; results: { model?: FileModel; error?: string }[] }) => {
       if (message.id !== id) return;

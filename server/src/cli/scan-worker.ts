@@ -5,10 +5,10 @@ import { pathToFileURL } from 'url';
 import { ElixirParser } from '../elixir/parser';
 import { modelFromText } from '../project';
 
-let parser: Promise<ElixirParser> | undefined;
+// Loaded at once: the scan starts its workers before it has read the files.
+const parser = ElixirParser.create();
 
 parentPort?.on('message', async (message: { id: number; files: { file: string; text: string }[] }) => {
-  parser ??= ElixirParser.create();
   const p = await parser;
   const results = message.files.map(({ file, text }) => {
     try {
