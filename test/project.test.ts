@@ -32,7 +32,7 @@ end
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-test('the TypeScript pre-filter keeps serializers and every file linked to them by imports, and nothing changes', async () => {
+test('the TypeScript pre-filter keeps the files that declare serializers and every file linked to them by imports, and nothing changes', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'chokepoint-ts-prefilter-'));
   const write = (file: string, text: string) => {
     fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
@@ -47,6 +47,9 @@ test('the TypeScript pre-filter keeps serializers and every file linked to them 
   write('src/routes.ts', "import express from 'express';\nimport { touch } from './service';\nconst app = express();\napp.post('/t/:id', async (req, res) => res.json(await touch(req.params.id)));\n");
   write('src/other.js', "const { lock } = require('./lock');\nexports.run = () => lock.runExclusive(async () => 1);\n");
   write('src/unrelated.ts', "import { pool } from '@database';\nexport const count = () => pool.query('select 1');\n");
+  // A file whose text could hold a serializer (a .then) but does not: parsed, and nothing follows from it.
+  write('src/util.ts', "export const later = (f: () => void) => Promise.resolve().then(f);\n");
+  write('src/report.ts', "import { later } from './util';\nexport const report = () => later(() => undefined);\n");
   const files = [...workspaceFiles(path.join(ROOT, 'test-workspace', 'node')), ...workspaceFiles(dir)].filter((f) => !/\.json$/.test(f));
   const filtered = await scanFiles(files);
   const everything = await scanFiles(files, { parseEverything: true });
@@ -55,7 +58,7 @@ test('the TypeScript pre-filter keeps serializers and every file linked to them 
   // Whole findings, related information included, in the same order: parse order does not show.
   assert.deepEqual(filtered.findings, everything.findings);
   const parsed = filtered.models.map((m) => path.relative(dir, new URL(m.uri).pathname)).filter((f) => !f.startsWith('..')).sort();
-  assert.deepEqual(parsed, ['src/infra/client.ts', 'src/lock.ts', 'src/other.js', 'src/routes.ts', 'src/service.ts']);
+  assert.deepEqual(parsed, ['src/infra/client.ts', 'src/lock.ts', 'src/other.js', 'src/routes.ts', 'src/service.ts', 'src/util.ts']);
   assert.ok(filtered.findings.some((f) => f.uri.endsWith('/src/lock.ts') && f.ruleId === 'pool-behind-lock'), key(filtered).join('\n'));
   fs.rmSync(dir, { recursive: true, force: true });
 });

@@ -12,7 +12,7 @@ import { buildElixirModel } from './elixir/frontend';
 import type { FileModel, Finding } from './model';
 import { WorkspaceIndex } from './workspace/index';
 import { readSourceFile } from './workspace/files';
-import { buildTypeScriptModel, isTypeScriptUri, selectTypeScriptFiles } from './typescript/lazy';
+import { buildTypeScriptModel, isTypeScriptUri, selectAndParseTypeScript } from './typescript/lazy';
 import { selectAndParse, selectAndParseBatches } from './workspace/prefilter';
 
 export interface ScanResult {
@@ -85,7 +85,7 @@ export async function scanFiles(files: string[], options: ScanOptions = {}): Pro
   } finally {
     await pool?.stop();
   }
-  const models = [...parsed(options.parseEverything ? typescript : selectTypeScriptFiles(typescript)), ...elixirModels];
+  const models = [...(options.parseEverything ? parsed(typescript) : selectAndParseTypeScript(typescript, parse)), ...elixirModels];
   // In path order, whatever order they were parsed in: callers, and so related information, come out the same.
   models.sort((a, b) => (a.uri < b.uri ? -1 : a.uri > b.uri ? 1 : 0));
   models.forEach((m) => index.update(m));

@@ -2,4 +2,4 @@
 // and the CLI load the first time they meet a TypeScript or JavaScript file.
 export { buildTypeScriptModel } from './frontend';
 export { TypeScriptRefactorer } from './refactor';
-export { selectTypeScriptFiles } from './prefilter';
+export { selectAndParseTypeScript } from './prefilter';

@@ -27,9 +27,9 @@ export function buildTypeScriptModel(uri: string, text: string): FileModel {
   return typescript().buildTypeScriptModel(uri, text);
 }
 
-/** The TypeScript files of a scan worth parsing (see typescript/prefilter.ts). */
-export function selectTypeScriptFiles<T extends { file: string; text: string }>(files: T[]): T[] {
-  return files.length ? typescript().selectTypeScriptFiles(files) : files;
+/** The models of the TypeScript files of a scan worth parsing (see typescript/prefilter.ts). */
+export function selectAndParseTypeScript<T extends { file: string; text: string }>(files: T[], parse: (file: T) => FileModel | undefined): FileModel[] {
+  return files.length ? typescript().selectAndParseTypeScript(files, parse) : [];
 }
 
 /** The Node fixes, with the compiler loaded only when one is asked for. */

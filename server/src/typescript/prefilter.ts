@@ -1,9 +1,9 @@
-// Which TypeScript/JavaScript files a scan must parse, from their text alone. A finding is about a
-// serializer (a lock, a one-at-a-time queue or limiter, a worker, a promise chain), what its sections
-// reach, and who reaches it; files link to each other only through imports. So: the files that can
-// declare a serializer, everything they import (pooled clients, helpers the sections call), and
-// everything that imports them (callers, request handlers, sections on an imported lock), transitively.
-// A test checks the findings equal parsing everything.
+// Which TypeScript/JavaScript files a scan must parse. A finding is about a serializer (a lock, a
+// one-at-a-time queue or limiter, a worker, a promise chain), what its sections reach, and who reaches
+// it; files link to each other only through imports. So: first the files whose text can declare a
+// serializer; then, from those that do declare one, everything they import (pooled clients, helpers the
+// sections call) and everything that imports them (callers, request handlers, sections on an imported
+// lock), transitively. A test checks the findings equal parsing everything.
 import { pathToFileURL } from 'url';
 import { moduleKey, resolveSpecifier } from './frontend';
 
@@ -23,8 +23,11 @@ export function specifiersOf(text: string): Set<string> {
   return out;
 }
 
-/** The files worth parsing, in their given order. `file` is a path on disk. */
-export function selectTypeScriptFiles<T extends { file: string; text: string }>(files: T[]): T[] {
+/**
+ * Parses the files worth parsing (`parse` is called once per chosen file, roots first) and returns
+ * their models. `file` is a path on disk.
+ */
+export function selectAndParseTypeScript<T extends { file: string; text: string }, M extends { serializers: unknown[] }>(files: T[], parse: (file: T) => M | undefined): M[] {
   const byKey = new Map<string, T[]>();
   const uris = new Map<T, string>();
   for (const f of files) {
@@ -33,27 +36,31 @@ export function selectTypeScriptFiles<T extends { file: string; text: string }>(
     const key = moduleKey(uri);
     byKey.set(key, [...(byKey.get(key) ?? []), f]);
   }
-  const imports = new Map<T, Set<T>>();
-  const importedBy = new Map<T, Set<T>>();
-  for (const f of files) {
-    const targets = new Set<T>();
-    for (const specifier of specifiersOf(f.text)) {
-      const key = resolveSpecifier(uris.get(f)!, specifier);
-      for (const target of (key && byKey.get(key)) || []) if (target !== f) targets.add(target);
-    }
-    imports.set(f, targets);
-    for (const t of targets) importedBy.set(t, (importedBy.get(t) ?? new Set()).add(f));
-  }
   const roots = files.filter((f) => SERIALIZER_HINT.test(f.text));
-  const chosen = new Set<T>();
-  for (const edges of [imports, importedBy]) {
-    const stack = [...roots];
-    const seen = new Set<T>(roots);
-    while (stack.length > 0) {
-      const f = stack.pop()!;
-      chosen.add(f);
-      for (const next of edges.get(f) ?? []) if (!seen.has(next)) { seen.add(next); stack.push(next); }
+  const models = new Map<T, M | undefined>(roots.map((f) => [f, parse(f)]));
+  const seeds = roots.filter((f) => (models.get(f)?.serializers.length ?? 0) > 0);
+  if (seeds.length > 0) {
+    // The import graph, from the text of every file (an over-approximation: see specifiersOf).
+    const imports = new Map<T, Set<T>>();
+    const importedBy = new Map<T, Set<T>>();
+    for (const f of files) {
+      const targets = new Set<T>();
+      for (const specifier of specifiersOf(f.text)) {
+        const key = resolveSpecifier(uris.get(f)!, specifier);
+        for (const target of (key && byKey.get(key)) || []) if (target !== f) targets.add(target);
+      }
+      imports.set(f, targets);
+      for (const t of targets) importedBy.set(t, (importedBy.get(t) ?? new Set()).add(f));
+    }
+    for (const edges of [imports, importedBy]) {
+      const stack = [...seeds];
+      const seen = new Set<T>(seeds);
+      while (stack.length > 0) {
+        const f = stack.pop()!;
+        if (!models.has(f)) models.set(f, parse(f));
+        for (const next of edges.get(f) ?? []) if (!seen.has(next)) { seen.add(next); stack.push(next); }
+      }
     }
   }
-  return files.filter((f) => chosen.has(f));
+  return files.filter((f) => models.get(f)).map((f) => models.get(f)!);
 }
