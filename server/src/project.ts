@@ -123,10 +123,13 @@ function startWorkers<T extends { file: string; text: string }>(parseHere: (file
     const failed = failures.get(worker);
     if (failed) return reject(failed);
     const id = next++;
-    const onMessage = (message: { id: number; results: { model?: FileModel; error?: string }[] }) => {
+    const results: { model?: FileModel; error?: string }[] = [];
+    const onMessage = (message: { id: number; results: typeof results; done: boolean }) => {
       if (message.id !== id) return;
+      results.push(...message.results);
+      if (!message.done) return;
       worker.off('message', onMessage);
-      resolve(message.results);
+      resolve(results);
     };
     worker.on('message', onMessage);
     worker.once('error', reject);
@@ -136,8 +139,13 @@ function startWorkers<T extends { file: string; text: string }>(parseHere: (file
     async parse(batch) {
       const size = Math.ceil(batch.length / (workers.length + 1));
       const sent = workers.map((w, i) => send(w, batch.slice((i + 1) * size, (i + 2) * size)));
-      // This thread's share is parsed while the workers parse theirs.
-      const here = batch.slice(0, size).map(parseHere);
+      // This thread's share is parsed while the workers parse theirs, a few files at a time so that the
+      // workers' results are taken in as they come rather than all at the end.
+      const here: (FileModel | undefined)[] = [];
+      for (const file of batch.slice(0, size)) {
+        here.push(parseHere(file));
+        if (here.length % 32 === 0) await new Promise((resolve) => setImmediate(resolve));
+      }
       const there = (await Promise.all(sent)).flat().map((r, i) => {
         if (r.error) options.log?.(`cannot analyse ${batch[size + i].file}, skipped: ${r.error}`);
         return r.model;
