@@ -32,6 +32,32 @@ end
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
+test('the pre-filter finds a called module by its full name: a nested module, not its namesakes', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'chokepoint-prefilter-names-'));
+  const write = (file: string, text: string) => fs.writeFileSync(path.join(dir, file), text);
+  write('repo.ex', 'defmodule Shop.Repo do\n  use Ecto.Repo, otp_app: :shop\nend\n');
+  // The server's query runs two calls away, in a module nested inside another (written `Search`).
+  write('server.ex', `defmodule Shop.Finder do
+  use GenServer
+  alias Shop.Catalog
+  def start_link(_), do: GenServer.start_link(__MODULE__, nil, name: __MODULE__)
+  def find(term), do: GenServer.call(__MODULE__, {:find, term})
+  def handle_call({:find, term}, _from, state), do: {:reply, Catalog.Search.run(term), state}
+end
+`);
+  write('catalog.ex', 'defmodule Shop.Catalog do\n  defmodule Search do\n    def run(term), do: Shop.Repo.all(term)\n  end\nend\n');
+  // Namesakes of Search: never called, so never parsed.
+  write('orders_search.ex', 'defmodule Shop.Orders.Search do\n  def run(term), do: term\nend\n');
+  write('users_search.ex', 'defmodule Shop.Users.Search do\n  def run(term), do: term\nend\n');
+  const files = fs.readdirSync(dir).map((f) => path.join(dir, f));
+  const filtered = await scanFiles(files);
+  const everything = await scanFiles(files, { parseEverything: true });
+  assert.deepEqual(filtered.findings, everything.findings);
+  assert.ok(filtered.findings.some((f) => f.ruleId === 'repo-in-server' && f.message.includes('→ Search.run/1 → Repo.all')), JSON.stringify(filtered.findings.map((f) => f.message)));
+  assert.deepEqual(filtered.models.map((m) => path.basename(m.uri)).sort(), ['catalog.ex', 'repo.ex', 'server.ex']);
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
 test('the TypeScript pre-filter keeps the files that declare serializers and every file linked to them by imports, and nothing changes', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'chokepoint-ts-prefilter-'));
   const write = (file: string, text: string) => {

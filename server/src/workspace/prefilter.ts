@@ -3,7 +3,8 @@
 //
 // Phase 1, roots: files that can define a server, a repository, a supervisor, a request path, or start
 // a process. Phase 2, repeated until nothing is added: files that define a module the parsed files call
-// (a context module a callback or a controller uses), and files that mention a server by name (callers).
+// (a context module a callback or a controller uses; found by the module's full name), and files that
+// mention a server by name (callers).
 import type { FileModel } from '../model';
 
 const ROOTS = new RegExp([
@@ -22,10 +23,10 @@ export function isRoot(text: string): boolean {
 
 const DEFMODULE = /\bdefmodule\s+([A-Z][\w.]*)/g;
 
-/** The last segments of the modules a file defines (`Shop.Accounts` → Accounts): cheap keys for lookups. */
-export function definedModuleKeys(text: string): string[] {
+/** The names of the modules a file defines, as written after `defmodule` (full, or relative when nested). */
+function definedModuleNames(text: string): string[] {
   const out: string[] = [];
-  for (const match of text.matchAll(DEFMODULE)) out.push(lastSegment(match[1]));
+  for (const match of text.matchAll(DEFMODULE)) out.push(match[1]);
   return out;
 }
 
@@ -33,17 +34,50 @@ function lastSegment(name: string): string {
   return name.slice(name.lastIndexOf('.') + 1);
 }
 
-/** Module keys a parsed file refers to (calls, children, imports), and names of servers it defines. */
+/**
+ * Finds the files that can define a module the front end named in full (`Portal.Actor.Database`): those
+ * whose `defmodule` writes that name or a tail of it (a nested module writes its name relative to its
+ * parent's). A name with none (an alias the front end could not see, say one a `use` macro adds) falls
+ * back to every file defining a module with its last segment.
+ */
+class ModuleLookup<T extends { text: string }> {
+  private readonly byWritten = new Map<string, T[]>();
+  private readonly byLast = new Map<string, T[]>();
+
+  constructor(files: T[]) {
+    for (const file of files) {
+      for (const written of definedModuleNames(file.text)) {
+        push(this.byWritten, written, file);
+        push(this.byLast, lastSegment(written), file);
+      }
+    }
+  }
+
+  filesDefining(name: string): T[] {
+    const found = new Set<T>();
+    const segments = name.split('.');
+    for (let i = 0; i < segments.length; i++) for (const file of this.byWritten.get(segments.slice(i).join('.')) ?? []) found.add(file);
+    return found.size > 0 ? [...found] : this.byLast.get(lastSegment(name)) ?? [];
+  }
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+/** Modules a parsed file refers to (calls, children, imports) by their full names, and names of servers it defines. */
 export function referencesOf(model: FileModel): { modules: Set<string>; serverNames: Set<string> } {
   const modules = new Set<string>();
   const serverNames = new Set<string>();
   for (const m of model.modules) {
-    for (const imported of m.imports) modules.add(lastSegment(imported));
+    for (const imported of m.imports) modules.add(imported);
     for (const child of m.children) {
-      modules.add(lastSegment(child.module));
+      modules.add(child.module);
       if (child.registration?.name) serverNames.add(child.registration.name);
     }
-    for (const f of m.functions) for (const call of f.calls) if (call.module && /^[A-Z]/.test(call.module)) modules.add(lastSegment(call.module));
+    for (const f of m.functions) for (const call of f.calls) if (call.module && /^[A-Z]/.test(call.module)) modules.add(call.module);
   }
   for (const s of model.serializers) {
     serverNames.add(lastSegment(s.name));
@@ -66,10 +100,7 @@ export function mentionsAny(words: Iterable<string>): RegExp | undefined {
 function* selection<T extends { text: string }>(files: T[]): Generator<T[], FileModel[], (FileModel | undefined)[]> {
   const models: FileModel[] = [];
   const pending = new Set(files);
-  const byKey = new Map<string, T[]>();
-  for (const file of files) {
-    for (const key of definedModuleKeys(file.text)) byKey.set(key, [...(byKey.get(key) ?? []), file]);
-  }
+  const lookup = new ModuleLookup(files);
   const seenModules = new Set<string>();
   const seenNames = new Set<string>();
   let batch = files.filter((f) => isRoot(f.text));
@@ -85,7 +116,7 @@ function* selection<T extends { text: string }>(files: T[]): Generator<T[], File
       for (const n of refs.serverNames) if (!seenNames.has(n)) { seenNames.add(n); newNames.add(n); }
     }
     const next = new Set<T>();
-    for (const key of newModules) for (const file of byKey.get(key) ?? []) if (pending.has(file)) next.add(file);
+    for (const name of newModules) for (const file of lookup.filesDefining(name)) if (pending.has(file)) next.add(file);
     const mention = mentionsAny(newNames);
     if (mention) for (const file of pending) if (mention.test(file.text)) next.add(file);
     batch = [...next];
