@@ -92,3 +92,24 @@ test('rules past the analysis budget are not run, and the caller is told which',
   // With time to spare, the same rules find what the fixture expects.
   assert.ok(analyzeFile(model, index.context(), { budget: { until: performance.now() + 60_000, ms: 60_000 }, outOfTime: () => assert.fail('out of time') }).length > 0);
 });
+
+test('a rule that throws is logged once, whatever the number of runs, and the other rules still report', async () => {
+  const parser = await getParser();
+  const file = workspaceFiles().find((f) => f.endsWith('lib/shop/user_store.ex'))!;
+  const text = fs.readFileSync(file, 'utf8');
+  const tree = parser.parse(text);
+  const model = buildElixirModel(`file://${file}`, text, tree);
+  tree.delete();
+  const index = new WorkspaceIndex();
+  index.update(model);
+  const broken = { ...RULES[0], meta: { ...RULES[0].meta, id: 'broken-rule' }, check(): void { throw new TypeError('cannot read x of undefined'); } };
+  const log: string[] = [];
+  const expected = analyzeFile(model, index.context(), {});
+  for (let run = 0; run < 3; run++) {
+    const findings = analyzeFile(model, index.context(), { log: (m) => log.push(m) }, [broken, ...RULES]);
+    assert.deepEqual(findings, expected, 'the other rules report as if the broken one were not there');
+  }
+  assert.equal(log.length, 1, log.join('\n'));
+  assert.match(log[0], /^rule broken-rule failed on file:\/\/.*user_store\.ex: TypeError: cannot read x of undefined/);
+  assert.ok(expected.length > 0);
+});
