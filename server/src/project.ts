@@ -1,10 +1,7 @@
 // The whole pipeline for a set of files on disk, shared by the CLI and the server's background scan:
 // text -> tree -> model (trees are freed at once), then the project context, then findings.
-import * as fs from 'fs';
 import * as os from 'os';
-import * as path from 'path';
 import { fileURLToPath, pathToFileURL } from 'url';
-import { Worker } from 'worker_threads';
 import { analyzeFile, type AnalysisOptions } from './analysis';
 import { budgetOf, DEFAULT_TIME_BUDGET_MS } from './budget';
 import { ElixirParser } from './elixir/parser';
@@ -14,6 +11,7 @@ import { WorkspaceIndex } from './workspace/index';
 import { readSourceFile } from './workspace/files';
 import { buildTypeScriptModel, isTypeScriptUri, selectAndParseTypeScript } from './typescript/lazy';
 import { selectAndParse, selectAndParseBatches } from './workspace/prefilter';
+import { ParseWorker } from './workspace/parse-worker';
 
 export interface ScanResult {
   models: FileModel[];
@@ -104,41 +102,21 @@ const WORKER_THRESHOLD = 400;
 /**
  * Worker threads that parse batches of files beside this thread (one thread per core, this one
  * included: each thread holds a parser and a heap, so no more than the cores can use), when running
- * from the bundle (the worker is dist/scan-worker.js). Models come back as plain data.
+ * from the bundle. Models come back as plain data.
  */
 function startWorkers<T extends { file: string; text: string }>(parseHere: (file: T) => FileModel | undefined, options: ScanOptions): { parse: (batch: T[]) => Promise<(FileModel | undefined)[]>; stop: () => Promise<void> } | undefined {
-  const script = path.join(__dirname, 'scan-worker.js');
-  if (!/\.js$/.test(__filename) || !fs.existsSync(script) || process.env.CHOKEPOINT_WORKERS === '0') return undefined;
   const count = Math.min(os.availableParallelism?.() ?? os.cpus().length, 8) - 1;
   if (count < 1) return undefined;
-  // A worker that fails (say, its parser cannot load) fails the scan with its error, whenever it happens.
-  const failures = new Map<Worker, Error>();
-  const workers = Array.from({ length: count }, () => {
-    const worker = new Worker(script);
-    worker.on('error', (error) => failures.set(worker, error));
-    return worker;
-  });
-  let next = 0;
-  const send = (worker: Worker, files: T[]) => new Promise<{ model?: FileModel; error?: string }[]>((resolve, reject) => {
-    const failed = failures.get(worker);
-    if (failed) return reject(failed);
-    const id = next++;
-    const results: { model?: FileModel; error?: string }[] = [];
-    const onMessage = (message: { id: number; results: typeof results; done: boolean }) => {
-      if (message.id !== id) return;
-      results.push(...message.results);
-      if (!message.done) return;
-      worker.off('message', onMessage);
-      resolve(results);
-    };
-    worker.on('message', onMessage);
-    worker.once('error', reject);
-    worker.postMessage({ id, files: files.map(({ file, text }) => ({ file, text })) });
-  });
+  const workers: ParseWorker[] = [];
+  for (let i = 0; i < count; i++) {
+    const worker = ParseWorker.start();
+    if (!worker) return undefined;
+    workers.push(worker);
+  }
   return {
     async parse(batch) {
       const size = Math.ceil(batch.length / (workers.length + 1));
-      const sent = workers.map((w, i) => send(w, batch.slice((i + 1) * size, (i + 2) * size)));
+      const sent = workers.map((w, i) => w.parse(batch.slice((i + 1) * size, (i + 2) * size)));
       // This thread's share is parsed while the workers parse theirs, a few files at a time so that the
       // workers' results are taken in as they come rather than all at the end.
       const here: (FileModel | undefined)[] = [];
@@ -153,7 +131,7 @@ function startWorkers<T extends { file: string; text: string }>(parseHere: (file
       return [...here, ...there];
     },
     async stop() {
-      await Promise.all(workers.map((w) => w.terminate()));
+      await Promise.all(workers.map((w) => w.stop()));
     },
   };
 }
