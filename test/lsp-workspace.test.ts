@@ -196,3 +196,37 @@ end
     }
   });
 });
+
+test('a large workspace is indexed by a worker thread: callers in 250 closed files reach the server, and a file opened meanwhile wins', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'chokepoint-big-index-'));
+  fs.cpSync(WORKSPACE, dir, { recursive: true });
+  // 250 controllers, each calling Shop.UserStore once on a request; one of them also open in the editor.
+  const controllers = path.join(dir, 'lib/shop_web/controllers/generated');
+  fs.mkdirSync(controllers, { recursive: true });
+  for (let i = 0; i < 250; i++) {
+    fs.writeFileSync(path.join(controllers, `page${i}_controller.ex`), `defmodule ShopWeb.Page${i}Controller do
+  use ShopWeb, :controller
+  alias Shop.UserStore
+
+  def show(conn, %{"id" => id}), do: json(conn, UserStore.get(id))
+end
+`);
+  }
+  const client = await LspClient.start(dir);
+  try {
+    // Open before the index is done: its editor text (no call) beats the file on disk (a call).
+    const opened = path.join(controllers, 'page0_controller.ex');
+    await client.open(uriOf(opened), fs.readFileSync(opened, 'utf8').replace('json(conn, UserStore.get(id))', 'json(conn, %{id: id})'));
+    await client.whenIndexed();
+    assert.ok(client.log.some((line) => /^\[chokepoint\] indexing \d+ files in a worker thread$/.test(line)), client.log.join('\n'));
+    const store = path.join(dir, 'lib/shop/user_store.ex');
+    const diagnostics = await client.open(uriOf(store), fs.readFileSync(store, 'utf8'));
+    const summary = diagnostics.find((d) => d.code === 'repo-in-server' && /serializes every database query/.test(d.message))!.message;
+    // The fixture's 3 callers, and 249 of the generated controllers.
+    assert.match(summary, /Called from 252 places, 252 on request paths\.$/);
+    assert.equal(client.exited, false);
+  } finally {
+    await client.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -13,6 +13,7 @@ import { ruleDocsUrl } from '../docs';
 import { ElixirParser } from '../elixir/parser';
 import type { FileModel, Finding, Position, Range, Serializer, Severity, TextEdit } from '../model';
 import { modelOfFile } from '../project';
+import { ParseWorker, type ParseRequest } from '../workspace/parse-worker';
 import { RULES, ruleById } from '../rules';
 import { suppressionComment } from '../suppressions';
 import { VERSION } from '../version';
@@ -340,7 +341,11 @@ export function startServer(connection: Connection): void {
     settings = readSettings(value, settings);
   }
 
-  /** Indexes the workspace in the background, with cancellable progress, a few files per tick. */
+  /**
+   * Indexes the workspace in the background, with cancellable progress. A large workspace is parsed by a
+   * worker thread, so that this thread stays free to answer the editor; a small one here, a few files per
+   * tick.
+   */
   async function indexWorkspace(): Promise<void> {
     if (workspaceRoots.length === 0) return;
     await parserReady;
@@ -348,26 +353,80 @@ export function startServer(connection: Connection): void {
     progress.begin('Chokepoint: indexing Elixir files', 0, 'listing files', true);
     let cancelled = false;
     progress.token.onCancellationRequested(() => (cancelled = true));
+    const report = (done: number, total: number) => progress.report(Math.round((done / total) * 100), `${done}/${total} files`);
     try {
       const files = workspaceRoots.flatMap((root) => listSourceFiles(root, SOURCE_EXTENSIONS, () => cancelled)).filter((f) => !excluded(pathToUri(f)));
       // Files excluded since the last run (or deleted) leave the index.
       const listed = new Set(files.map(pathToUri));
       for (const uri of index.uris()) if (!listed.has(uri) && !documents.has(uri)) index.remove(uri);
+      const worker = files.length >= INDEX_WORKER_THRESHOLD ? ParseWorker.start() : undefined;
+      if (worker) log(`indexing ${files.length} files in a worker thread`);
       let changed = false;
-      for (let i = 0; i < files.length && !cancelled; i++) {
-        const uri = pathToUri(files[i]);
-        if (!documents.has(uri)) changed = indexFile(files[i], uri) || changed;
-        if (i % 20 === 19) {
-          progress.report(Math.round(((i + 1) / files.length) * 100), `${i + 1}/${files.length} files`);
-          await new Promise((resolve) => setImmediate(resolve));
-        }
+      try {
+        changed = worker ? await indexInWorker(worker, files, () => cancelled, report) : await indexHere(files, () => cancelled, report);
+      } finally {
+        await worker?.stop();
       }
-      log(cancelled ? 'indexing cancelled' : `indexed ${files.length} files, ${index.size} with servers or repos`);
+      log(cancelled ? 'indexing cancelled' : `indexed ${files.length} files (${index.size} models in the index)`);
       indexChanged();
       if (changed) scheduleAll();
     } finally {
       progress.done();
     }
+  }
+
+  async function indexHere(files: string[], cancelled: () => boolean, report: (done: number, total: number) => void): Promise<boolean> {
+    let changed = false;
+    for (let i = 0; i < files.length && !cancelled(); i++) {
+      const uri = pathToUri(files[i]);
+      if (!documents.has(uri)) changed = indexFile(files[i], uri) || changed;
+      if (i % 20 === 19) {
+        report(i + 1, files.length);
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    }
+    return changed;
+  }
+
+  /**
+   * The worker parses a batch while this thread reads the next; results for files opened meanwhile are
+   * dropped (the open document is newer than the disk).
+   */
+  async function indexInWorker(worker: ParseWorker, files: string[], cancelled: () => boolean, report: (done: number, total: number) => void): Promise<boolean> {
+    let changed = false;
+    let inFlight: Promise<void> | undefined;
+    for (let start = 0; start < files.length && !cancelled(); start += INDEX_BATCH) {
+      const batch: ParseRequest[] = [];
+      for (const file of files.slice(start, start + INDEX_BATCH)) {
+        const uri = pathToUri(file);
+        if (documents.has(uri)) continue;
+        try {
+          const text = readFileText(file);
+          if (text.length > MAX_FILE_CHARS) changed = index.remove(uri) || changed;
+          else batch.push({ file, text, uri });
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code !== 'ENOENT') logError(`indexing ${file}`, error);
+          changed = index.remove(uri) || changed;
+        }
+      }
+      await inFlight;
+      if (cancelled()) break;
+      const done = Math.min(start + INDEX_BATCH, files.length);
+      inFlight = worker.parse(batch, settings.timeBudgetMs).then((results) => {
+        results.forEach((result, i) => {
+          const { file, uri } = batch[i];
+          if (documents.has(uri!)) return;
+          if (result.model) changed = index.update(result.model) || changed;
+          else {
+            logError(`indexing ${file}`, result.error);
+            changed = index.remove(uri!) || changed;
+          }
+        });
+        report(done, files.length);
+      });
+    }
+    await inFlight;
+    return changed;
   }
 
   /** (Re)reads one file that is not open; returns true when the project context changed. */
@@ -638,6 +697,10 @@ function ruleOf(diagnostic: Diagnostic): string | undefined {
 function sameRange(a: Range, b: Range): boolean {
   return a.start.line === b.start.line && a.start.character === b.start.character && a.end.line === b.end.line && a.end.character === b.end.character;
 }
+
+/** From this many files, the background index is parsed in a worker thread, this many files a message. */
+const INDEX_WORKER_THRESHOLD = 200;
+const INDEX_BATCH = 64;
 
 function pathToUri(file: string): string {
   return pathToFileURL(file).href;
