@@ -14,7 +14,7 @@ const out = `chokepoint-${version}.vsix`;
 
 const files = execFileSync(process.execPath, [vsce, 'ls', '--no-dependencies'], { cwd: root, encoding: 'utf8' })
   .split('\n').map((f) => f.trim()).filter(Boolean);
-const required = ['examples/user_store.ex', 'docs/walkthrough/checklist.md', 'dist/extension.js', 'dist/server.js', 'dist/cli.js', 'dist/typescript.js', 'dist/web-tree-sitter.wasm', 'dist/tree-sitter-elixir.wasm', 'docs/rules/repo-in-server.md', 'snippets/elixir.json'];
+const required = ['examples/user_store.ex', 'docs/walkthrough/checklist.md', 'dist/extension.js', 'dist/server.js', 'dist/cli.js', 'dist/scan-worker.js', 'dist/typescript.js', 'dist/web-tree-sitter.wasm', 'dist/tree-sitter-elixir.wasm', 'docs/rules/repo-in-server.md', 'snippets/elixir.json'];
 const missing = required.filter((f) => !files.includes(f));
 const unwanted = files.filter((f) => f.startsWith('node_modules/') || (/\.(ts|map)$/.test(f) && !f.startsWith('examples/')) || f.startsWith('server/') || f.startsWith('client/') || f.startsWith('test'));
 if (missing.length || unwanted.length) {
