@@ -1,6 +1,7 @@
 // What the workspace knows across files. The index keeps every file's model (never trees); a ProjectView
 // is a read-only snapshot of them that answers the rules' cross-file questions (ProjectContext). A new
 // view is made after every change; its tables (callers, request paths) are built on first use.
+import { createHash } from 'crypto';
 import { clausesReachedFromModules } from '../callgraph';
 import type {
   Caller, ChildSpec, FileModel, FunctionClause, ModuleInfo, ProjectContext, Serializer, SingletonInfo, Supervision,
@@ -64,17 +65,19 @@ function crossFileSignature(model: FileModel): string {
   const parts: string[] = [model.role];
   for (const m of model.modules) parts.push(memo(moduleSignatures, m, moduleSignature));
   for (const s of model.serializers) parts.push(memo(serializerSignatures, s, serializerSignature));
-  return parts.join('\n');
+  return parts.join(' ');
 }
 
 // An open document's unchanged modules keep their objects from one edit to the next (the front end's
 // module cache): their signatures are remembered, so a keystroke costs the signature of one module.
+// What is kept is a digest: the index holds every file of the workspace, and the text would be as long
+// as the list of all their calls.
 const moduleSignatures = new WeakMap<ModuleInfo, string>();
 const serializerSignatures = new WeakMap<Serializer, string>();
 
 function memo<K extends object>(table: WeakMap<K, string>, key: K, compute: (key: K) => string): string {
   let value = table.get(key);
-  if (value === undefined) table.set(key, (value = compute(key)));
+  if (value === undefined) table.set(key, (value = createHash('sha1').update(compute(key)).digest('base64')));
   return value;
 }
 

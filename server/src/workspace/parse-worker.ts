@@ -22,7 +22,8 @@ export class ParseWorker {
   static start(): ParseWorker | undefined {
     const script = path.join(__dirname, 'scan-worker.js');
     if (!/\.js$/.test(__filename) || !fs.existsSync(script) || process.env.CHOKEPOINT_WORKERS === '0') return undefined;
-    return new ParseWorker(new Worker(script));
+    // Its garbage is a tree per file: a small young generation keeps the worker's transient memory down.
+    return new ParseWorker(new Worker(script, { resourceLimits: { maxYoungGenerationSizeMb: 12 } }));
   }
 
   /** The models of the files, in order; `budgetMs` bounds each file's parse and model (see budget.ts). */
