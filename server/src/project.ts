@@ -59,30 +59,31 @@ export async function scanFiles(files: string[], options: ScanOptions = {}): Pro
       return undefined;
     }
   };
+  const parsed = (list: { file: string; text: string }[]) => list.map(parse).filter((m): m is FileModel => !!m);
   // Workers and this thread's parser (its wasm instance costs memory and start-up time: only when there
   // are Elixir files) get ready while the files are read.
   const elixirCount = files.filter((f) => !isTypeScriptUri(f)).length;
   const pool = elixirCount >= WORKER_THRESHOLD && !options.parseEverything ? startWorkers(parse, options) : undefined;
-  const parserReady = elixirCount > 0 ? ElixirParser.create() : undefined;
   const sources: { file: string; text: string }[] = [];
-  for (const file of files) {
-    try {
-      sources.push({ file, text: readSourceFile(file) });
-    } catch (error) {
-      errors.push({ file, message: error instanceof Error ? error.message : String(error) });
-    }
-  }
-  parser = await parserReady;
-  // Only the files that can matter are parsed: each language has its text pre-filter.
-  const typescript = sources.filter((s) => isTypeScriptUri(s.file));
-  const elixir = sources.filter((s) => !isTypeScriptUri(s.file));
-  const parsed = (list: typeof sources) => list.map(parse).filter((m): m is FileModel => !!m);
   let elixirModels: FileModel[];
+  // Whatever fails, the workers stop: a live worker would keep the process from exiting.
   try {
+    const parserReady = elixirCount > 0 ? ElixirParser.create() : undefined;
+    for (const file of files) {
+      try {
+        sources.push({ file, text: readSourceFile(file) });
+      } catch (error) {
+        errors.push({ file, message: error instanceof Error ? error.message : String(error) });
+      }
+    }
+    parser = await parserReady;
+    const elixir = sources.filter((s) => !isTypeScriptUri(s.file));
     elixirModels = options.parseEverything ? parsed(elixir) : pool ? await selectAndParseBatches(elixir, pool.parse) : selectAndParse(elixir, parse);
   } finally {
     await pool?.stop();
   }
+  // Only the files that can matter are parsed: each language has its text pre-filter.
+  const typescript = sources.filter((s) => isTypeScriptUri(s.file));
   const models = [...(options.parseEverything ? parsed(typescript) : selectAndParseTypeScript(typescript, parse)), ...elixirModels];
   // In path order, whatever order they were parsed in: callers, and so related information, come out the same.
   models.sort((a, b) => (a.uri < b.uri ? -1 : a.uri > b.uri ? 1 : 0));
@@ -110,7 +111,10 @@ function startWorkers<T extends { file: string; text: string }>(parseHere: (file
   const workers: ParseWorker[] = [];
   for (let i = 0; i < count; i++) {
     const worker = ParseWorker.start();
-    if (!worker) return undefined;
+    if (!worker) {
+      for (const started of workers) void started.stop();
+      return undefined;
+    }
     workers.push(worker);
   }
   return {
