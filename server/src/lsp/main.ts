@@ -364,6 +364,11 @@ export function startServer(connection: Connection): void {
       let changed = false;
       try {
         changed = worker ? await indexInWorker(worker, files, () => cancelled, report) : await indexHere(files, () => cancelled, report);
+      } catch (error) {
+        if (!worker) throw error;
+        // The worker failed (it could not load its parser, say): this thread does the work instead.
+        logError('indexing in a worker thread', error);
+        changed = await indexHere(files, () => cancelled, report);
       } finally {
         await worker?.stop();
       }
