@@ -368,7 +368,8 @@ export function startServer(connection: Connection): void {
         if (!worker) throw error;
         // The worker failed (it could not load its parser, say): this thread does the work instead.
         logError('indexing in a worker thread', error);
-        changed = await indexHere(files, () => cancelled, report);
+        await indexHere(files, () => cancelled, report);
+        changed = true; // part of it may have been indexed before the failure: analyse the open files again
       } finally {
         await worker?.stop();
       }
