@@ -412,6 +412,31 @@ test('code-server with the .vsix: squiggles, Problems, hover, code lens, checkli
       await screenshot(page, 'checklist-fix-applied');
     });
 
+    await step(t, page, 'the checklist works for a TypeScript lock: counters.ts ends in "A plain module" and drops the lock', async () => {
+      await openFile(page, 'node/src/counters.ts');
+      await editor(page).locator('.squiggly-warning').first().waitFor({ state: 'visible', timeout: SLOW });
+      await editor(page).locator('.view-lines').click();
+      await page.keyboard.press('Control+Home');
+      await startCommand(page, 'Chokepoint: Run the process checklist');
+      await quickInput(page).locator('.quick-input-title', { hasText: 'Process checklist for counterLock' }).waitFor({ state: 'visible', timeout: UI });
+      for (const n of [1, 2, 3, 4]) await answerQuestion(page, n);
+      await quickInput(page).locator('.quick-input-title', { hasText: 'verdict: A plain module' }).waitFor({ state: 'visible', timeout: UI });
+      await quickInput(page).locator('.monaco-list-row', { hasText: 'Run it without the lock' }).first().waitFor({ state: 'visible', timeout: UI });
+      await screenshot(page, 'checklist-typescript-verdict');
+      // Only Chokepoint's fixes: not the "surround with" snippets VS Code's TypeScript offers at the same range.
+      const offered = (await quickInput(page).locator('.monaco-list-row').allInnerTexts()).join('\n');
+      assert.doesNotMatch(offered, /For Loop|Async Function|Do-While/, offered);
+      await pickItem(page, 'Run it without the lock');
+      await quickInput(page).waitFor({ state: 'hidden', timeout: UI });
+      await editor(page).locator('.view-line', { hasText: 'served += 1' }).first().waitFor({ state: 'visible', timeout: UI });
+      await page.waitForFunction(`![...document.querySelectorAll('.part.editor .monaco-editor .view-line')].some((l) => l.textContent.includes('runExclusive'))`, undefined, { timeout: UI });
+      await editor(page).locator('.squiggly-warning').first().waitFor({ state: 'detached', timeout: UI });
+      await screenshot(page, 'checklist-typescript-fix-applied');
+      // Back to the Elixir file (its tab) for the steps below.
+      await page.locator('.part.editor .tab', { hasText: 'user_store.ex' }).first().click();
+      await page.locator('.part.editor .tab.active[aria-label*="user_store.ex"]').waitFor({ state: 'visible', timeout: UI });
+    });
+
     await step(t, page, 'a "Disable …" quick fix adds a chokepoint-disable comment', async () => {
       assert.doesNotMatch(await editorText(page), /chokepoint-disable/);
       // The cursor on the first line with a finding, at its first non-blank character (1-based for Ctrl+G).

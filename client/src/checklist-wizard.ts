@@ -3,7 +3,7 @@
 // it), every answer open to the user's override; it ends in a verdict and offers the fixes and
 // snippets that carry it out. The answers come from the server; the decision is server/src/decision.ts.
 import * as vscode from 'vscode';
-import type { LanguageClient } from 'vscode-languageclient/node';
+import { CodeAction, CodeActionRequest, type LanguageClient } from 'vscode-languageclient/node';
 import type { Answer, QuestionId } from '../../server/src/checklist';
 import { CHOICES, decide, type Choice } from '../../server/src/decision';
 import { PROCESS_MAP_REQUEST, SERIALIZER_AT_REQUEST, type SerializerInfo, type SerializerRef } from '../../server/src/lsp/protocol';
@@ -151,24 +151,27 @@ export class ChecklistWizard {
   }
 
   /**
-   * The server's code actions at the serializer's findings, suppressions and this checklist left out:
-   * the fixes of the verdict's rules first. (The actions `vscode.executeCodeActionProvider` returns carry
-   * no diagnostics, so a fix is attributed to the finding it was asked for.) The file is opened first so
-   * that its diagnostics exist.
+   * Chokepoint's own code actions for the serializer's findings, suppressions and this checklist left
+   * out: the fixes of the verdict's rules first. They are asked of the Chokepoint server, with the
+   * finding as the diagnostic, not of every provider at that range (VS Code's TypeScript would add its
+   * "surround with" snippets, and nothing would tell them apart). The file is opened first so that
+   * its diagnostics exist.
    */
   private async fixesFor(info: SerializerInfo, rules: string[]): Promise<{ action: vscode.CodeAction; ruleId: string; matches: boolean }[]> {
     const byTitle = new Map<string, { action: vscode.CodeAction; ruleId: string; matches: boolean }>();
-    if (info.findings.length === 0) return [];
-    const uri = this.client.protocol2CodeConverter.asUri(info.uri);
-    await vscode.workspace.openTextDocument(uri);
-    await diagnosticsReady(uri);
     for (const finding of info.findings) {
-      const actions = await vscode.commands.executeCommand<(vscode.CodeAction | vscode.Command)[]>('vscode.executeCodeActionProvider', uri, toRange(finding.range));
+      // The server offers fixes in the files open in the editor, once it has analysed them.
+      const uri = this.client.protocol2CodeConverter.asUri(finding.uri);
+      await vscode.workspace.openTextDocument(uri);
+      await diagnosticsReady(uri);
+      const diagnostic = { range: finding.range, message: finding.message, code: finding.ruleId, source: 'chokepoint', data: { ruleId: finding.ruleId } };
+      const answer = await this.client.sendRequest(CodeActionRequest.type, { textDocument: { uri: finding.uri }, range: finding.range, context: { diagnostics: [diagnostic] } });
       let offered = 0;
-      for (const action of actions ?? []) {
-        if (!(action instanceof vscode.CodeAction) || !action.edit) continue; // commands: this checklist itself
-        if (/^(Disable |Remove unused suppression)/.test(action.title)) continue;
+      for (const item of answer ?? []) {
+        if (!CodeAction.is(item) || !item.edit) continue; // commands: this checklist itself
+        if (/^(Disable |Remove unused suppression)/.test(item.title)) continue;
         offered++;
+        const action = await this.client.protocol2CodeConverter.asCodeAction(item);
         const matches = rules.includes(finding.ruleId);
         const known = byTitle.get(action.title);
         if (!known || (matches && !known.matches)) byTitle.set(action.title, { action, ruleId: finding.ruleId, matches });
