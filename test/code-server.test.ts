@@ -523,6 +523,20 @@ test('code-server with the .vsix: squiggles, Problems, hover, code lens, checkli
       await editor(page).locator('.squiggly-warning').first().waitFor({ state: 'visible', timeout: UI });
     });
 
+    await step(t, page, 'with no serializer under the cursor, the checklist asks which one, from all of them', async () => {
+      await openFile(page, 'mix.exs');
+      await startCommand(page, 'Chokepoint: Run the process checklist');
+      await quickInput(page).locator('input[placeholder^="Which serializer?"]').waitFor({ state: 'visible', timeout: UI });
+      await pickItem(page, 'Shop.PriceFormatter');
+      await quickInput(page).locator('.quick-input-title', { hasText: 'Process checklist for Shop.PriceFormatter' }).waitFor({ state: 'visible', timeout: UI });
+      await screenshot(page, 'checklist-picked-from-list');
+      await page.keyboard.press('Escape');
+      await quickInput(page).waitFor({ state: 'hidden', timeout: UI });
+      // Back to a file with findings for the next step.
+      await page.locator('.part.editor .tab', { hasText: 'price_formatter.ex' }).first().click();
+      await page.locator('.part.editor .tab.active[aria-label*="price_formatter.ex"]').waitFor({ state: 'visible', timeout: UI });
+    });
+
     await step(t, page, 'Chokepoint: Restart server brings the server back with its findings', async () => {
       await runCommand(page, 'Chokepoint: Restart server');
       await page.locator('.part.statusbar .statusbar-item', { hasText: /Chokepoint \d+/ }).first().waitFor({ state: 'visible', timeout: SLOW });
