@@ -3,6 +3,7 @@
 import * as path from 'path';
 import type { FileModel, Range, Refactoring } from '../model';
 import type { ReadText } from '../elixir/refactor';
+import { mayDeclareSerializer } from './hints';
 
 /** `.ts`, `.tsx`, `.mts`, `.cts`, `.js`, `.jsx`, `.mjs`, `.cjs`, but not declaration files. */
 export function isTypeScriptUri(uri: string): boolean {
@@ -27,9 +28,12 @@ export function buildTypeScriptModel(uri: string, text: string): FileModel {
   return typescript().buildTypeScriptModel(uri, text);
 }
 
-/** The models of the TypeScript files of a scan worth parsing (see typescript/prefilter.ts). */
+/**
+ * The models of the TypeScript files of a scan worth parsing (see typescript/prefilter.ts). When no file
+ * can declare a serializer, none is, and the compiler is not even loaded.
+ */
 export function selectAndParseTypeScript<T extends { file: string; text: string }>(files: T[], parse: (file: T) => FileModel | undefined): FileModel[] {
-  return files.length ? typescript().selectAndParseTypeScript(files, parse) : [];
+  return files.some((f) => mayDeclareSerializer(f.text)) ? typescript().selectAndParseTypeScript(files, parse) : [];
 }
 
 /** The Node fixes, with the compiler loaded only when one is asked for. */

@@ -6,13 +6,7 @@
 // lock), transitively. A test checks the findings equal parsing everything.
 import { pathToFileURL } from 'url';
 import { moduleKey, resolveSpecifier } from './frontend';
-
-/**
- * A file that can declare a serializer names its kind or its package: a class ending in Mutex, Lock or
- * Semaphore (async-mutex, semaphore-async-await, hand-written ones), p-queue, p-limit, bottleneck,
- * async's queue, worker_threads, child_process, or a `.then(` chain.
- */
-const SERIALIZER_HINT = /(Mutex|Lock|Semaphore)\b|['"](async-mutex|semaphore-async-await|p-queue|p-limit|bottleneck|async|(node:)?worker_threads|(node:)?child_process)['"]|\.then\s*\(/;
+import { mayDeclareSerializer } from './hints';
 
 /** Every module specifier in the text, over-approximated: comments and strings may add some. */
 const SPECIFIERS = [/\bimport\b[^'";]*?['"]([^'"\n]+)['"]/g, /\bfrom\s*['"]([^'"\n]+)['"]/g, /\brequire\s*\(\s*['"]([^'"\n]+)['"]/g];
@@ -36,7 +30,7 @@ export function selectAndParseTypeScript<T extends { file: string; text: string 
     const key = moduleKey(uri);
     byKey.set(key, [...(byKey.get(key) ?? []), f]);
   }
-  const roots = files.filter((f) => SERIALIZER_HINT.test(f.text));
+  const roots = files.filter((f) => mayDeclareSerializer(f.text));
   const models = new Map<T, M | undefined>(roots.map((f) => [f, parse(f)]));
   const seeds = roots.filter((f) => (models.get(f)?.serializers.length ?? 0) > 0);
   if (seeds.length > 0) {
