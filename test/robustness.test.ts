@@ -11,9 +11,21 @@ import { ElixirParser } from '../server/src/elixir/parser';
 import { BudgetExceeded } from '../server/src/budget';
 import { SourceDocument } from '../server/src/lsp/documents';
 import { RULES } from '../server/src/rules';
+import { modelFromText } from '../server/src/project';
+import { pathToFileURL } from 'node:url';
 
 const PIECES = ['do', 'end', 'fn', '->', '(', ')', '{', '}', '[', ']', '"', '"""', '#', '\n', '|>', '&', '/1', '@', 'GenServer.call(self(), :x)',
   'Repo.all(x)', 'def ', 'defmodule X do', '%{', '\u{1F600}', '\r\n', '\r', ':', ',', '%', 'receive do', 'after 0 ->', '~r/', '?a', '\\', '\u0000', '\uFFFD'];
+
+const USER_STORE = workspaceFiles().find((f) => f.endsWith('lib/shop/user_store.ex'))!;
+
+/** The fixture's UserStore model, and a project that holds it. */
+async function userStore() {
+  const model = modelFromText(await getParser(), pathToFileURL(USER_STORE).href, fs.readFileSync(USER_STORE, 'utf8'));
+  const index = new WorkspaceIndex();
+  index.update(model);
+  return { model, project: index.context() };
+}
 
 test('600 randomly mangled fixture files: no exception, every range inside the text', async () => {
   const parser = await getParser();
@@ -50,7 +62,7 @@ test('600 randomly mangled fixture files: no exception, every range inside the t
 
 test('parsing past its time budget stops, leaves the parser ready and the edited old tree usable', async () => {
   const parser = await ElixirParser.create();
-  const server = fs.readFileSync(workspaceFiles().find((f) => f.endsWith('lib/shop/user_store.ex'))!, 'utf8');
+  const server = fs.readFileSync(USER_STORE, 'utf8');
   const big = `${'# padding\n'.repeat(100_000)}${server}`;
   assert.throws(() => parser.parse(big, undefined, 0), (e: unknown) => e instanceof BudgetExceeded && e.stage === 'parsing');
   // The parser starts afresh on the next text: no state of the cancelled parse leaks into it.
@@ -74,39 +86,25 @@ test('parsing past its time budget stops, leaves the parser ready and the edited
 });
 
 test('rules past the analysis budget are not run, and the caller is told which', async () => {
-  const parser = await getParser();
-  const file = workspaceFiles().find((f) => f.endsWith('lib/shop/user_store.ex'))!;
-  const text = fs.readFileSync(file, 'utf8');
-  const tree = parser.parse(text);
-  const model = buildElixirModel(`file://${file}`, text, tree);
-  tree.delete();
-  const index = new WorkspaceIndex();
-  index.update(model);
+  const { model, project } = await userStore();
   // A rule that takes 5 ms, then every real rule, with a 2 ms budget: only the slow one runs.
   const slow = { ...RULES[0], meta: { ...RULES[0].meta, id: 'slow-rule' }, check() { const end = performance.now() + 5; while (performance.now() < end); } };
   let told: string[] = [];
-  const findings = analyzeFile(model, index.context(), { budget: { until: performance.now() + 2, ms: 2 }, outOfTime: (skipped) => (told = skipped) }, [slow, ...RULES]);
+  const findings = analyzeFile(model, project, { budget: { until: performance.now() + 2, ms: 2 }, outOfTime: (skipped) => (told = skipped) }, [slow, ...RULES]);
   const elixirRules = RULES.filter((r) => r.meta.language === 'elixir').map((r) => r.meta.id);
   assert.deepEqual(told, elixirRules);
   assert.deepEqual(findings, []);
   // With time to spare, the same rules find what the fixture expects.
-  assert.ok(analyzeFile(model, index.context(), { budget: { until: performance.now() + 60_000, ms: 60_000 }, outOfTime: () => assert.fail('out of time') }).length > 0);
+  assert.ok(analyzeFile(model, project, { budget: { until: performance.now() + 60_000, ms: 60_000 }, outOfTime: () => assert.fail('out of time') }).length > 0);
 });
 
 test('a rule that throws is logged once, whatever the number of runs, and the other rules still report', async () => {
-  const parser = await getParser();
-  const file = workspaceFiles().find((f) => f.endsWith('lib/shop/user_store.ex'))!;
-  const text = fs.readFileSync(file, 'utf8');
-  const tree = parser.parse(text);
-  const model = buildElixirModel(`file://${file}`, text, tree);
-  tree.delete();
-  const index = new WorkspaceIndex();
-  index.update(model);
+  const { model, project } = await userStore();
   const broken = { ...RULES[0], meta: { ...RULES[0].meta, id: 'broken-rule' }, check(): void { throw new TypeError('cannot read x of undefined'); } };
   const log: string[] = [];
-  const expected = analyzeFile(model, index.context(), {});
+  const expected = analyzeFile(model, project, {});
   for (let run = 0; run < 3; run++) {
-    const findings = analyzeFile(model, index.context(), { log: (m) => log.push(m) }, [broken, ...RULES]);
+    const findings = analyzeFile(model, project, { log: (m) => log.push(m) }, [broken, ...RULES]);
     assert.deepEqual(findings, expected, 'the other rules report as if the broken one were not there');
   }
   assert.equal(log.length, 1, log.join('\n'));
