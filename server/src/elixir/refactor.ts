@@ -5,7 +5,7 @@ import type { Node, Tree } from 'web-tree-sitter';
 import type { ChildSpec, FunctionClause, Handler, ProjectContext, Range, Refactoring, Serializer, TextEdit } from '../model';
 import { LineIndex } from '../positions';
 import { rebinds as rebindsNode, walkNamed } from './frontend';
-import { LazyTypeScriptRefactorer } from '../typescript/lazy';
+import { createTypeScriptRefactorer } from '../typescript/lazy';
 import type { ElixirParser } from './parser';
 
 /** Reads the current text of a workspace file (the editor's buffer when it is open). */
@@ -22,13 +22,17 @@ const REPLY_TAGS = /^:(reply|noreply)$/;
 
 export class ElixirRefactorer {
   private readonly sources = new Map<string, Source | null>();
-  private readonly typescript: LazyTypeScriptRefactorer;
+  private typescriptRefactorer: ReturnType<typeof createTypeScriptRefactorer> | undefined;
 
-  constructor(private readonly parser: ElixirParser, private readonly read: ReadText, private readonly project: ProjectContext) {
-    this.typescript = new LazyTypeScriptRefactorer(read);
+  constructor(private readonly parser: ElixirParser, private readonly read: ReadText, private readonly project: ProjectContext) {}
+
+  // The Node fixes live with the TypeScript front end (its compiler loaded at the first one); this class
+  // answers for both languages.
+  private get typescript() {
+    this.typescriptRefactorer ??= createTypeScriptRefactorer(this.read);
+    return this.typescriptRefactorer;
   }
 
-  // The Node fixes live with the TypeScript front end; this class answers for both languages.
   dropLock(uri: string, range: Range): Refactoring {
     return this.typescript.dropLock(uri, range);
   }

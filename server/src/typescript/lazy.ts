@@ -1,7 +1,7 @@
 // The TypeScript front end carries the TypeScript compiler: a large module that an Elixir-only session
 // never needs. It is loaded on first use, so the server starts as fast as before it had one.
 import * as path from 'path';
-import type { FileModel, Range, Refactoring } from '../model';
+import type { FileModel } from '../model';
 import type { ReadText } from '../elixir/refactor';
 import { mayDeclareSerializer } from './hints';
 
@@ -36,26 +36,7 @@ export function selectAndParseTypeScript<T extends { file: string; text: string 
   return files.some((f) => mayDeclareSerializer(f.text)) ? typescript().selectAndParseTypeScript(files, parse) : [];
 }
 
-/** The Node fixes, with the compiler loaded only when one is asked for. */
-export class LazyTypeScriptRefactorer {
-  private instance: InstanceType<Module['TypeScriptRefactorer']> | undefined;
-
-  constructor(private readonly read: ReadText) {}
-
-  private get refactorer() {
-    this.instance ??= new (typescript().TypeScriptRefactorer)(this.read);
-    return this.instance;
-  }
-
-  dropLock(uri: string, range: Range): Refactoring {
-    return this.refactorer.dropLock(uri, range);
-  }
-
-  recoverChain(uri: string, range: Range): Refactoring {
-    return this.refactorer.recoverChain(uri, range);
-  }
-
-  lockPerKey(uri: string, declaration: Range, sections: { head: Range; key: string }[]): Refactoring {
-    return this.refactorer.lockPerKey(uri, declaration, sections);
-  }
+/** The refactorer of the Node fixes; creating it loads the compiler, so create it when a fix is asked for. */
+export function createTypeScriptRefactorer(read: ReadText): InstanceType<Module['TypeScriptRefactorer']> {
+  return new (typescript().TypeScriptRefactorer)(read);
 }
