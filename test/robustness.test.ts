@@ -90,12 +90,12 @@ test('rules past the analysis budget are not run, and the caller is told which',
   // A rule that takes 5 ms, then every real rule, with a 2 ms budget: only the slow one runs.
   const slow = { ...RULES[0], meta: { ...RULES[0].meta, id: 'slow-rule' }, check() { const end = performance.now() + 5; while (performance.now() < end); } };
   let told: string[] = [];
-  const findings = analyzeFile(model, project, { budget: { until: performance.now() + 2, ms: 2 }, outOfTime: (skipped) => (told = skipped) }, [slow, ...RULES]);
+  const findings = analyzeFile(model, project, { budget: { until: performance.now() + 2, ms: 2 }, onOutOfTime: (skipped) => (told = skipped) }, [slow, ...RULES]);
   const elixirRules = RULES.filter((r) => r.meta.language === 'elixir').map((r) => r.meta.id);
   assert.deepEqual(told, elixirRules);
   assert.deepEqual(findings, []);
   // With time to spare, the same rules find what the fixture expects.
-  assert.ok(analyzeFile(model, project, { budget: { until: performance.now() + 60_000, ms: 60_000 }, outOfTime: () => assert.fail('out of time') }).length > 0);
+  assert.ok(analyzeFile(model, project, { budget: { until: performance.now() + 60_000, ms: 60_000 }, onOutOfTime: () => assert.fail('out of time') }).length > 0);
 });
 
 test('a rule that throws is logged once, whatever the number of runs, and the other rules still report', async () => {

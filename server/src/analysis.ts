@@ -15,9 +15,9 @@ export interface AnalysisOptions {
   log?: (message: string) => void;
   /** Add an information finding (`unused-suppression`) for each suppression comment that silences nothing. */
   reportUnusedSuppressions?: boolean;
-  /** When it runs out, the remaining rules are not run, and `outOfTime` is told which. */
+  /** When it runs out, the remaining rules are not run, and `onOutOfTime` is told which. */
   budget?: Budget;
-  outOfTime?: (skippedRules: string[], budget: Budget) => void;
+  onOutOfTime?: (skippedRules: string[], budget: Budget) => void;
 }
 
 /** The id of the information findings about suppression comments that silence nothing. */
@@ -64,7 +64,7 @@ export function analyzeFile(file: FileModel, project: ProjectContext, options: A
       ran.delete(rule.meta.id); // it did not finish: its suppressions cannot be judged
     }
   }
-  if (skipped.length > 0) options.outOfTime?.(skipped, options.budget!);
+  if (skipped.length > 0) options.onOutOfTime?.(skipped, options.budget!);
   const used = new Set<Suppression>();
   const kept = applySuppressions(findings, file.suppressions, used);
   if (options.reportUnusedSuppressions) kept.push(...unusedSuppressions(file, used, ran, rules));

@@ -92,7 +92,7 @@ export async function scanFiles(files: string[], options: ScanOptions = {}): Pro
   const findings = models.flatMap((model) => analyzeFile(model, project, {
     ...options,
     budget: budgetOf(),
-    outOfTime: (skipped, budget) => options.log?.(`${fileURLToPath(model.uri)}: analysing took longer than the time budget of ${budget.ms} ms; not run: ${skipped.join(', ')}`),
+    onOutOfTime: (skipped, budget) => options.log?.(`${fileURLToPath(model.uri)}: analysing took longer than the time budget of ${budget.ms} ms; not run: ${skipped.join(', ')}`),
   }));
   return { models, findings, errors };
 }

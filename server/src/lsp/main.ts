@@ -198,16 +198,12 @@ export function startServer(connection: Connection): void {
     return call?.serverCall ? index.serializer(call.serverCall.target) : undefined;
   }
 
-  /** Rules that did not run on a document's current version for want of time, by uri. */
-  const skippedRules = new Map<string, string[]>();
-
-  function analyze(doc: SourceDocument): Finding[] {
+  /** `onOutOfTime` is told the rules that did not run within the time budget, if any. */
+  function analyze(doc: SourceDocument, onOutOfTime?: (skippedRules: string[]) => void): Finding[] {
     const model = modelOf(doc);
-    skippedRules.delete(doc.uri);
     if (!model || !settings.enable) return [];
     const findings = analyzeFile(model, index.context(), {
-      rules: rulesFor(doc.uri), log, reportUnusedSuppressions: true, budget: budgetOf(settings.timeBudgetMs),
-      outOfTime: (skipped) => skippedRules.set(doc.uri, skipped),
+      rules: rulesFor(doc.uri), log, reportUnusedSuppressions: true, budget: budgetOf(settings.timeBudgetMs), onOutOfTime,
     });
     findingsByUri.set(doc.uri, findings);
     return findings;
@@ -296,9 +292,9 @@ export function startServer(connection: Connection): void {
       diagnostics = []; // excluded by .chokepoint.json
     } else {
       try {
-        diagnostics = analyze(doc).map(toDiagnostic);
-        const skipped = skippedRules.get(doc.uri);
-        if (skipped) {
+        let skipped: string[] = [];
+        diagnostics = analyze(doc, (rules) => (skipped = rules)).map(toDiagnostic);
+        if (skipped.length > 0) {
           diagnostics.push(notice(`Chokepoint ran out of time on this file: these rules did not run within ${settings.timeBudgetMs} ms (chokepoint.timeBudgetMs): ${skipped.join(', ')}.`));
           log(`${doc.uri} v${doc.version}: out of time, not run: ${skipped.join(', ')}`);
         }
