@@ -31,16 +31,6 @@ export function modelFromText(parser: ElixirParser | undefined, uri: string, tex
   }
 }
 
-/** The model of a file on disk (the server's index reads closed files through this). */
-export function modelOfFile(
-  parser: ElixirParser, file: string,
-  { uri = pathToFileURL(file).href, maxChars = Infinity, budgetMs }: { uri?: string; maxChars?: number; budgetMs?: number } = {},
-): FileModel | undefined {
-  const text = readSourceFile(file);
-  if (text.length > maxChars) return undefined;
-  return modelFromText(parser, uri, text, budgetMs);
-}
-
 export interface ScanOptions extends AnalysisOptions {
   /** Parse every file, not only those the text pre-filter picks (for checking the pre-filter). */
   parseEverything?: boolean;

@@ -12,7 +12,7 @@ import { CONFIG_FILE, effectiveRules, loadConfig, type LoadedConfig } from '../c
 import { ruleDocsUrl } from '../docs';
 import { ElixirParser } from '../elixir/parser';
 import type { FileModel, Finding, Position, Range, Serializer, Severity, TextEdit } from '../model';
-import { modelOfFile } from '../project';
+import { modelFromText } from '../project';
 import { ParseWorker, type ParseRequest } from '../workspace/parse-worker';
 import { RULES, ruleById } from '../rules';
 import { suppressionComment } from '../suppressions';
@@ -402,14 +402,9 @@ export function startServer(connection: Connection): void {
       for (const file of files.slice(start, start + INDEX_BATCH)) {
         const uri = pathToUri(file);
         if (documents.has(uri)) continue;
-        try {
-          const text = readFileText(file);
-          if (text.length > MAX_FILE_CHARS) changed = index.remove(uri) || changed;
-          else batch.push({ file, text, uri });
-        } catch (error) {
-          if ((error as NodeJS.ErrnoException).code !== 'ENOENT') logError(`indexing ${file}`, error);
-          changed = index.remove(uri) || changed;
-        }
+        const text = indexableText(file);
+        if (text === undefined) changed = index.remove(uri) || changed;
+        else batch.push({ file, text, uri });
       }
       await inFlight;
       if (cancelled()) break;
@@ -433,13 +428,25 @@ export function startServer(connection: Connection): void {
 
   /** (Re)reads one file that is not open; returns true when the project context changed. */
   function indexFile(file: string, uri: string): boolean {
+    const text = indexableText(file);
+    if (text === undefined) return index.remove(uri);
     try {
-      const model = modelOfFile(parser!, file, { uri, maxChars: MAX_FILE_CHARS, budgetMs: settings.timeBudgetMs });
-      return model ? index.update(model) : index.remove(uri);
+      return index.update(modelFromText(parser!, uri, text, settings.timeBudgetMs));
+    } catch (error) {
+      logError(`indexing ${file}`, error);
+      return index.remove(uri);
+    }
+  }
+
+  /** A closed file's text for the index; undefined when it is gone, unreadable or above the size cap. */
+  function indexableText(file: string): string | undefined {
+    try {
+      const text = readFileText(file);
+      return text.length > MAX_FILE_CHARS ? undefined : text;
     } catch (error) {
       // A file deleted (or never saved) is simply gone from the index; anything else is worth a log.
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') logError(`indexing ${file}`, error);
-      return index.remove(uri);
+      return undefined;
     }
   }
 
