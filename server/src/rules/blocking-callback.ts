@@ -1,7 +1,7 @@
 // blocking-callback: slow work that does not need the state (HTTP, sleep, shell, file I/O) inside a singleton's callbacks.
 import { callsReachedFrom, chainEvidence, clausesReachedFrom, describeChain, placeInServer, shortModule } from '../callgraph';
 import type { SlowKind } from '../model';
-import { describeCallback, fixOf, handlerAt, isStateless, serverOf } from './fixes';
+import { describeCallback, fixOf, handlerAt, isStateless, serverOf } from './shared/fixes';
 import type { Rule } from './types';
 
 const WHAT: Record<SlowKind, string> = {

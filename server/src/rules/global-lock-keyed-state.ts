@@ -1,8 +1,8 @@
 // global-lock-keyed-state: one lock guarding a map keyed by user, session or order id, where each
 // section touches one key. Callers about different keys wait on each other for nothing.
-import { fixOf } from './fixes';
+import { fixOf } from './shared/fixes';
 import type { Rule } from './types';
-import { allSections, sectionCalls, shownName } from './ts-common';
+import { allSections, sectionCalls, shownName } from './shared/ts-common';
 
 export const globalLockKeyedState: Rule = {
   meta: {

@@ -3,7 +3,7 @@
 // for data that :persistent_term or an ETS table with read_concurrency would hand out in parallel.
 import { evaluate } from '../checklist';
 import type { Caller } from '../model';
-import { fixOf, serverOf } from './fixes';
+import { fixOf, serverOf } from './shared/fixes';
 import type { Rule } from './types';
 import { describeHandler, isKeyedState, stateHandlers } from './keyed-state-server';
 

@@ -5,7 +5,7 @@ import { callsReachedFrom, callsReachedFromFunction, chainEvidence, describeChai
 import { evaluate } from '../checklist';
 import type { HandlerKind } from '../model';
 import { isRepoCall } from './repo-in-server';
-import { describeCallback, fixOf, isStateless } from './fixes';
+import { describeCallback, fixOf, isStateless } from './shared/fixes';
 import type { Rule } from './types';
 
 /** The Agent operation a handler made from an Agent function answers. */

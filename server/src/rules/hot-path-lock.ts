@@ -2,7 +2,7 @@
 // on a global serializer on every request.
 import { callsReachedFromFunction, describeChain } from '../callgraph';
 import type { Rule } from './types';
-import { acquiresOf, KIND_WORD } from './ts-common';
+import { acquiresOf, KIND_WORD } from './shared/ts-common';
 
 export const hotPathLock: Rule = {
   meta: {

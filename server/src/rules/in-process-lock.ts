@@ -3,7 +3,7 @@
 // SELECT … FOR UPDATE, an atomic update or a Redis primitive does, without making callers wait here.
 import type { Handler, ProjectContext, Serializer } from '../model';
 import type { Rule } from './types';
-import { resourceOf, sectionCalls, sectionName, sectionsIn, shownName, storeOp } from './ts-common';
+import { resourceOf, sectionCalls, sectionName, sectionsIn, shownName, storeOp } from './shared/ts-common';
 
 /** The section reads and then writes the same kind of external store. */
 export function inProcessReadModifyWrite(server: Serializer, section: Handler, project: ProjectContext): { read: string; write: string } | undefined {

@@ -2,7 +2,7 @@
 // touches one key. Callers about different keys share nothing, yet all wait in one mailbox.
 import { evaluate } from '../checklist';
 import type { Handler, Serializer } from '../model';
-import { fixOf, serverOf } from './fixes';
+import { fixOf, serverOf } from './shared/fixes';
 import type { Rule } from './types';
 
 /** Callbacks that answer callers and touch the state. */

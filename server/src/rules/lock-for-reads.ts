@@ -1,7 +1,7 @@
 // lock-for-reads: the same exclusive lock taken for frequent pure reads and rare writes. Reads wait on
 // each other although none of them changes anything.
 import type { Rule } from './types';
-import { allSections, shownName } from './ts-common';
+import { allSections, shownName } from './shared/ts-common';
 
 export const lockForReads: Rule = {
   meta: {

@@ -1,8 +1,8 @@
 // lock-without-await: a critical section with no await and no promise-returning call. JavaScript runs
 // synchronous code to the end without interruption: the lock only adds a wait (and a microtask hop).
-import { fixOf } from './fixes';
+import { fixOf } from './shared/fixes';
 import type { Rule } from './types';
-import { sectionName, sectionsIn, shownName } from './ts-common';
+import { sectionName, sectionsIn, shownName } from './shared/ts-common';
 
 export const lockWithoutAwait: Rule = {
   meta: {

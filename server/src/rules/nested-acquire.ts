@@ -3,7 +3,7 @@
 // twin of Elixir's self-call).
 import { describeChain } from '../callgraph';
 import type { Rule } from './types';
-import { acquiresOf, KIND_WORD, sectionCalls, sectionsIn, shownName } from './ts-common';
+import { acquiresOf, KIND_WORD, sectionCalls, sectionsIn, shownName } from './shared/ts-common';
 
 export const nestedAcquire: Rule = {
   meta: {

@@ -1,10 +1,10 @@
 // pool-behind-lock: a mutex, one-at-a-time queue or promise chain around calls to a pooled client
 // (pg, mysql2, knex, Prisma, Redis, an HTTP agent): the pool could serve many calls at once, the lock
 // lets one through at a time.
-import { fixOf } from './fixes';
+import { fixOf } from './shared/fixes';
 import type { Rule } from './types';
 import { inProcessReadModifyWrite } from './in-process-lock';
-import { KIND_WORD, placeOf, resourceOf, sectionCalls, sectionName, sectionsIn, shownName } from './ts-common';
+import { KIND_WORD, placeOf, resourceOf, sectionCalls, sectionName, sectionsIn, shownName } from './shared/ts-common';
 
 export const poolBehindLock: Rule = {
   meta: {

@@ -2,7 +2,7 @@
 import { callsReachedFrom, chainEvidence, describeChain, placeInServer, shortModule, type ReachedCall } from '../callgraph';
 import type { CallSite, ProjectContext } from '../model';
 import { evaluate } from '../checklist';
-import { describeCallback, fixOf, handlerAt, isStateless, serverOf } from './fixes';
+import { describeCallback, fixOf, handlerAt, isStateless, serverOf } from './shared/fixes';
 import type { Rule } from './types';
 
 /** Functions of pooled database clients used without an Ecto repo (`Postgrex.query(MyApp.DB, …)`, `Redix.command(:redix, …)`). */

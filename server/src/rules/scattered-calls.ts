@@ -8,7 +8,7 @@
 import { shortModule } from '../callgraph';
 import type { CallSite, ProjectContext, Serializer } from '../model';
 import { clientFunctions } from '../serializers';
-import { fixOf } from './fixes';
+import { fixOf } from './shared/fixes';
 import type { Rule } from './types';
 
 /**

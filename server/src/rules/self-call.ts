@@ -4,7 +4,7 @@
 import { callsReachedFrom, describeChain } from '../callgraph';
 import type { ProjectContext, Serializer, ServerCall } from '../model';
 import { containsPosition } from '../positions';
-import { fixOf, serverOf } from './fixes';
+import { fixOf, serverOf } from './shared/fixes';
 import type { Rule } from './types';
 
 /**

@@ -1,6 +1,6 @@
 // single-worker: one worker thread or child process, created once, that serves every request in turn.
 import type { Rule } from './types';
-import { shownName } from './ts-common';
+import { shownName } from './shared/ts-common';
 
 export const singleWorker: Rule = {
   meta: {

@@ -1,6 +1,6 @@
 // stateless-server: a singleton GenServer that never needs its state and answers none of the four questions.
 import { evaluate } from '../checklist';
-import { fixOf, serverOf } from './fixes';
+import { fixOf, serverOf } from './shared/fixes';
 import type { Rule } from './types';
 
 export const statelessServer: Rule = {

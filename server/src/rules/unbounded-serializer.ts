@@ -1,8 +1,8 @@
 // unbounded-serializer: a serializer fed by request handlers with no bound, timeout or back-pressure, or a
 // promise chain that one rejection poisons for every later call.
-import { fixOf } from './fixes';
+import { fixOf } from './shared/fixes';
 import type { Rule } from './types';
-import { acquiresOf, KIND_WORD, shownName } from './ts-common';
+import { acquiresOf, KIND_WORD, shownName } from './shared/ts-common';
 
 export const unboundedSerializer: Rule = {
   meta: {

@@ -9,7 +9,7 @@
 import { clausesReached, shortModule } from '../callgraph';
 import type { CallSite, FileModel, FunctionClause, ModuleInfo, ProjectContext } from '../model';
 import { containsPosition } from '../positions';
-import { fixOf } from './fixes';
+import { fixOf } from './shared/fixes';
 import type { Rule } from './types';
 
 /** Functions that exist to be called by a supervisor: a start call inside them is how a child starts. */

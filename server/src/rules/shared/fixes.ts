@@ -1,7 +1,7 @@
 // Helpers the rules' fixes share: a refactoring as a Fix (or none when it cannot be done), and the
 // server or callback a finding points at.
-import type { Finding, Fix, FileModel, Handler, Refactoring, Serializer } from '../model';
-import { containsPosition } from '../positions';
+import type { Finding, Fix, FileModel, Handler, Refactoring, Serializer } from '../../model';
+import { containsPosition } from '../../positions';
 
 export function fixOf(result: Refactoring, title: string, kind: Fix['kind'], preferred = false): Fix[] {
   return 'reason' in result ? [] : [{ title: result.title ?? title, kind, preferred, edits: result.edits }];

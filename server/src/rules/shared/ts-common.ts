@@ -1,7 +1,7 @@
 // What the TypeScript rules share: how a serializer is named in messages, where a finding about a
 // reached call goes, and what a call to a pooled store reads or writes.
-import { callsReachedFrom, callsReachedFromFunction, type ReachedCall } from '../callgraph';
-import type { CallSite, FileModel, Handler, ProjectContext, Range, Serializer } from '../model';
+import { callsReachedFrom, callsReachedFromFunction, type ReachedCall } from '../../callgraph';
+import type { CallSite, FileModel, Handler, ProjectContext, Range, Serializer } from '../../model';
 
 /** `lock`, `this.queue`: the serializer as written in its file. */
 export function shownName(server: Serializer): string {
