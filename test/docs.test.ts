@@ -159,3 +159,15 @@ test('the bundled examples show what the walkthrough says: findings in the bad o
   assert.deepEqual(byFile('orders.ts'), ['pool-behind-lock']);
   assert.deepEqual(byFile('cart.ex'), []);
 });
+
+test('each bundled example is its test-workspace fixture without the expect comments (they cannot drift apart)', () => {
+  const fixtures: Record<string, string> = {
+    'cart.ex': 'lib/shop/cart.ex', 'price_formatter.ex': 'lib/shop/price_formatter.ex', 'store_settings.ex': 'lib/shop/store_settings.ex',
+    'user_store.ex': 'lib/shop/user_store.ex', 'orders.ts': 'node/src/orders.ts', 'db.ts': 'node/src/db.ts',
+  };
+  assert.deepEqual(fs.readdirSync(path.join(ROOT, 'examples')).sort(), Object.keys(fixtures).sort());
+  for (const [example, fixture] of Object.entries(fixtures)) {
+    const expected = fs.readFileSync(path.join(ROOT, 'test-workspace', fixture), 'utf8').replace(/ *(#|\/\/) expect: [\w, -]+$/gm, '');
+    assert.equal(fs.readFileSync(path.join(ROOT, 'examples', example), 'utf8'), expected, example);
+  }
+});
